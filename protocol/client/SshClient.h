@@ -1,0 +1,336 @@
+// The SSH client facade: one sans-I/O object that runs the transport (RFC 4253), user
+// authentication (RFC 4252, RFC 4256) and the connection protocol (RFC 4254) for one server.
+//
+// Bring your own I/O: the caller owns the socket and the clock. It hands received bytes to
+// receiveBytes(), sends whatever takeOutgoingBytes() returns, calls tick() no later than
+// nextDeadline(), and drains pollEvent() after every call. Nothing here blocks, opens a
+// socket, starts a thread or reads the clock. Decisions the user must make (accept a host
+// key, type a password) are events with an id, answered later; meanwhile the client suspends.
+//
+// Threading: an SshClient is used from one thread at a time (the protocol worker's thread).
+#pragma once
+
+#include "common/Bytes.h"
+#include "common/Error.h"
+#include "common/SecretBytes.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace portal::protocol::client {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+// Our local channel number (the "sender channel" we put in CHANNEL_OPEN, RFC 4254 §5.1).
+using ChannelId = std::uint32_t;
+// Identifies an outstanding host-key decision or prompt, for answerHostKey()/answerPrompt().
+using RequestId = std::uint64_t;
+
+// StrictHostKeyChecking as ssh_config(5) defines it.
+enum class HostKeyPolicy {
+    Ask,       // unknown key: a HostKeyDecision event; changed key: refuse
+    Strict,    // "yes": unknown or changed key: refuse
+    AcceptNew, // unknown key: accept and save; changed key: refuse
+    Off,       // "no": unknown key: accept and save; changed key: refuse (never silently
+               // accept a changed key, unlike OpenSSH which merely disables some features)
+};
+
+enum class AuthMethod { None, Password, PublicKey, KeyboardInteractive };
+
+// A private key to offer for publickey authentication. The file is read (and, if encrypted,
+// a Passphrase prompt raised) only when the server lets us try publickey.
+struct Identity {
+    std::string path;
+};
+
+struct ClientConfig {
+    std::string host;    // as the user named it; used for known_hosts and messages
+    int port = 22;
+    std::string user;
+
+    // Algorithm preference lists, strongest first. Empty means the defaults of
+    // crypto::defaultAlgorithms for that family (ClientConfig::withDefaults fills them in).
+    std::vector<std::string> kexAlgorithms;
+    std::vector<std::string> ciphers;
+    std::vector<std::string> macs;
+    std::vector<std::string> hostKeyAlgorithms;
+    std::vector<std::string> pubkeyAcceptedAlgorithms;
+
+    // Methods we may use, in OpenSSH's order of preference when the server allows several:
+    // publickey, keyboard-interactive, password.
+    bool allowPublicKey = true;
+    bool allowKeyboardInteractive = true;
+    bool allowPassword = true;
+    std::vector<Identity> identities;
+    int numberOfPasswordPrompts = 3;
+    // BatchMode: never raise a Prompt or a HostKeyDecision; fail instead.
+    bool batchMode = false;
+
+    HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Ask;
+    // Read in order; a newly accepted key is appended to the first one.
+    std::vector<std::string> knownHostsFiles;
+    bool hashKnownHosts = false;
+
+    // Rekey after this many bytes in either direction or this much time (RFC 4253 §9).
+    std::uint64_t rekeyBytes = std::uint64_t(1) << 30;
+    std::chrono::seconds rekeyInterval{3600};
+
+    // ServerAliveInterval / ServerAliveCountMax: 0 seconds turns keepalives off.
+    std::chrono::seconds keepaliveInterval{0};
+    int keepaliveCountMax = 3;
+
+    // Receive window per channel and the largest packet we accept (RFC 4254 §5.2).
+    std::uint32_t channelWindowSize = 2 * 1024 * 1024;
+    std::uint32_t channelMaxPacket = 32768;
+
+    // Our identification string without CR LF (RFC 4253 §4.2).
+    std::string clientVersion = "SSH-2.0-Portal_0.1";
+
+    // Copy with every empty algorithm list replaced by the defaults.
+    ClientConfig withDefaults() const;
+};
+
+// What was negotiated, for -v output and the UI's connection details.
+struct ConnectionInfo {
+    std::string serverVersion;  // the server's identification line without CR LF
+    std::string kex;
+    std::string hostKeyAlgorithm;
+    std::string hostKeyType;
+    std::string hostKeyFingerprint; // SHA256:...
+    std::string cipherClientToServer;
+    std::string cipherServerToClient;
+    std::string macClientToServer; // "<implicit>" for AEAD ciphers
+    std::string macServerToClient;
+    bool strictKex = false;
+    bool extInfo = false;
+    std::vector<std::string> serverSigAlgs; // from SSH_MSG_EXT_INFO, if sent
+    std::string authMethod;                  // the method that completed authentication
+    int keyExchanges = 0;                    // 1 after the initial exchange, +1 per rekey
+};
+
+// ---- Events (pollEvent) ----
+
+enum class LogLevel { Info, Verbose, Debug }; // -v shows Verbose, -vv also Debug
+
+struct LogEvent {
+    LogLevel level = LogLevel::Verbose;
+    std::string text;
+};
+
+enum class HostKeyStatus { Unknown, Changed };
+
+// The server's host key is not in known_hosts (policy Ask): answer with answerHostKey().
+// A changed or revoked key never asks; it ends the connection with a HostKey error.
+struct HostKeyDecision {
+    RequestId id = 0;
+    std::string host;
+    int port = 22;
+    std::string keyType;     // "ssh-ed25519", ...
+    std::string fingerprint; // "SHA256:..."
+    std::string randomArt;
+    HostKeyStatus status = HostKeyStatus::Unknown;
+    // Other key types already known for this host (OpenSSH mentions them).
+    std::vector<std::string> knownKeyTypes;
+};
+
+enum class PromptKind {
+    Password,            // "user@host's password:"
+    Passphrase,          // for an encrypted identity file; name holds the path
+    KeyboardInteractive, // RFC 4256 §3.2 INFO_REQUEST (may hold zero prompts)
+    PasswordChange,      // RFC 4252 §8 PASSWD_CHANGEREQ: old, new, repeat new
+};
+
+struct PromptField {
+    std::string text;
+    bool echo = false;
+};
+
+// Answer with answerPrompt(id, one SecretBytes per field) or cancelPrompt(id).
+struct PromptEvent {
+    RequestId id = 0;
+    PromptKind kind = PromptKind::Password;
+    std::string name;
+    std::string instruction;
+    std::vector<PromptField> fields;
+};
+
+// SSH_MSG_USERAUTH_BANNER (RFC 4252 §5.4); control characters are the caller's to filter.
+struct BannerEvent {
+    std::string text;
+};
+
+struct AuthenticatedEvent {
+    std::string method; // "publickey", "password", "keyboard-interactive", "none"
+    std::string info;   // e.g. "ED25519 SHA256:... from /home/u/.ssh/id_ed25519"
+};
+
+struct ChannelOpenedEvent {
+    ChannelId id = 0;
+};
+
+struct ChannelOpenFailedEvent {
+    ChannelId id = 0;
+    std::uint32_t reasonCode = 0; // RFC 4254 §5.1
+    std::string description;
+};
+
+struct ChannelDataEvent {
+    ChannelId id = 0;
+    bool extended = false; // SSH_EXTENDED_DATA_STDERR
+    Bytes data;            // call consumed(id, n) once these bytes are processed
+};
+
+struct ChannelEofEvent {
+    ChannelId id = 0;
+};
+
+// The reply to a channel request sent with want-reply (pty-req, shell, exec, subsystem).
+struct ChannelRequestResultEvent {
+    ChannelId id = 0;
+    std::string request;
+    bool success = false;
+};
+
+struct ExitStatusEvent {
+    ChannelId id = 0;
+    std::uint32_t status = 0;
+};
+
+struct ExitSignalEvent {
+    ChannelId id = 0;
+    std::string signal; // without "SIG", as RFC 4254 §6.10 sends it
+    bool coreDumped = false;
+    std::string message;
+};
+
+struct ChannelClosedEvent {
+    ChannelId id = 0;
+};
+
+// The peer's window grew after sendData() accepted less than offered.
+struct ChannelWritableEvent {
+    ChannelId id = 0;
+    std::size_t window = 0;
+};
+
+// The reply to sendGlobalRequest(..., wantReply = true), in request order (RFC 4254 §4).
+struct GlobalRequestResultEvent {
+    std::string request;
+    bool success = false;
+    Bytes data; // request-specific reply data (tcpip-forward's bound port)
+};
+
+// Always the last event. `clean` when disconnect() was called or the server closed after we
+// had nothing outstanding; otherwise `error` says why (category and a sentence).
+struct DisconnectedEvent {
+    bool clean = false;
+    Error error;
+};
+
+using Event = std::variant<LogEvent, HostKeyDecision, PromptEvent, BannerEvent,
+                           AuthenticatedEvent, ChannelOpenedEvent, ChannelOpenFailedEvent,
+                           ChannelDataEvent, ChannelEofEvent, ChannelRequestResultEvent,
+                           ExitStatusEvent, ExitSignalEvent, ChannelClosedEvent,
+                           ChannelWritableEvent, GlobalRequestResultEvent, DisconnectedEvent>;
+
+// RFC 4254 §6.2 pty-req. `modes` is the encoded terminal-modes string (opcode/uint32 pairs,
+// without the final TTY_OP_END, which is appended).
+struct PtyRequest {
+    std::string term = "xterm-256color";
+    std::uint32_t columns = 80;
+    std::uint32_t rows = 24;
+    std::uint32_t widthPixels = 0;
+    std::uint32_t heightPixels = 0;
+    Bytes modes;
+};
+
+class SshClient {
+public:
+    explicit SshClient(ClientConfig config);
+    ~SshClient();
+    SshClient(const SshClient&) = delete;
+    SshClient& operator=(const SshClient&) = delete;
+
+    // ---- I/O (the caller's socket and clock) ----
+
+    // Queues our version line and KEXINIT together (one write, PERFORMANCE.md).
+    void start(TimePoint now);
+    // Bytes as they came from the socket, in any fragmentation.
+    void receiveBytes(ByteView bytes, TimePoint now);
+    // The socket reached EOF or failed: ends the session with a Network error (or cleanly,
+    // when a disconnect was already under way).
+    void connectionLost(std::string reason, TimePoint now);
+    // Runs time-based work: keepalives, time-based rekey. Call at nextDeadline() or later.
+    void tick(TimePoint now);
+    std::optional<TimePoint> nextDeadline() const;
+
+    // Everything that should be written to the socket now, in order.
+    Bytes takeOutgoingBytes();
+    bool hasOutgoingBytes() const;
+    std::optional<Event> pollEvent();
+
+    // True once Disconnected was queued: no more bytes will be produced; close the socket
+    // after writing takeOutgoingBytes().
+    bool isClosed() const;
+    bool isAuthenticated() const;
+    ConnectionInfo connectionInfo() const;
+
+    // Sends SSH_MSG_DISCONNECT (by application) and ends the session cleanly.
+    void disconnect(std::string reason = "disconnected by user");
+
+    // ---- Answers to HostKeyDecision and PromptEvent ----
+
+    void answerHostKey(RequestId id, bool accept, bool saveToKnownHosts);
+    // One entry per prompt field, in order. The secrets are wiped when no longer needed.
+    void answerPrompt(RequestId id, std::vector<SecretBytes> responses);
+    void cancelPrompt(RequestId id);
+
+    // ---- Channels (after AuthenticatedEvent) ----
+
+    // Opens a "session" channel (RFC 4254 §6.1); ChannelOpened/ChannelOpenFailed follows.
+    Result<ChannelId> openSession();
+    // Requests with want-reply true report a ChannelRequestResult event.
+    Status requestPty(ChannelId id, const PtyRequest& pty);
+    Status requestShell(ChannelId id);
+    Status requestExec(ChannelId id, std::string_view command);
+    Status requestSubsystem(ChannelId id, std::string_view subsystem);
+    Status setEnv(ChannelId id, std::string_view name, std::string_view value); // no reply
+    Status windowChange(ChannelId id, std::uint32_t columns, std::uint32_t rows,
+                        std::uint32_t widthPixels = 0, std::uint32_t heightPixels = 0);
+    Status sendSignal(ChannelId id, std::string_view signalName); // "INT", "TERM", ...
+    Status sendBreak(ChannelId id, std::uint32_t milliseconds);
+
+    // Sends as much of `data` as the peer's window allows and returns how many bytes were
+    // taken (split into packets of at most the peer's max packet size). The caller keeps the
+    // rest and offers it again after ChannelWritable. Taken bytes are never lost: during a
+    // key exchange they are held (bounded by the peer's window) and sent after NEWKEYS.
+    Result<std::size_t> sendData(ChannelId id, ByteView data, bool extended = false);
+    // How many bytes sendData would take now.
+    std::size_t sendWindow(ChannelId id) const;
+    Status sendEof(ChannelId id);
+    Status closeChannel(ChannelId id);
+    // The consumer has processed n bytes of ChannelData for this channel: the receive window
+    // is refilled from this, not on arrival, so a stalled consumer bounds memory at the
+    // window size (RFC 4254 §5.2).
+    void consumed(ChannelId id, std::size_t n);
+
+    // ---- Global requests (RFC 4254 §4) ----
+
+    // With wantReply, a GlobalRequestResult event follows.
+    Status sendGlobalRequest(std::string_view name, ByteView data, bool wantReply);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace portal::protocol::client
