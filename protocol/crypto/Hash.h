@@ -23,7 +23,8 @@ public:
 
     Hasher& update(ByteView data);
     Hasher clone() const;
-    // Ends this hasher; later calls to update/finish are invalid.
+    // Ends this hasher; later calls to update/finish are invalid. Returns an empty vector if
+    // OpenSSL failed at any step (no provider for the digest, allocation failure).
     Bytes finish();
     HashAlgorithm algorithm() const { return algorithm_; }
 
@@ -33,6 +34,7 @@ private:
     std::unique_ptr<Context> context_;
 };
 
+// One-shot digest; empty on OpenSSL failure, like Hasher::finish().
 Bytes digest(HashAlgorithm algorithm, ByteView data);
 
 } // namespace portal::protocol::crypto
