@@ -27,6 +27,10 @@ public:
 enum class NamedGroup { X25519, NistP256, NistP384, NistP521 };
 
 Result<std::unique_ptr<KeyAgreement>> makeEcdhAgreement(NamedGroup group);
+// For known-answer tests (RFC 7748 §6.1, Wycheproof): the same agreement with a fixed private
+// key, X25519's 32 raw bytes or a NIST curve's big-endian scalar. A connection never uses it.
+Result<std::unique_ptr<KeyAgreement>> makeEcdhAgreementWithPrivateKey(NamedGroup group,
+                                                                      const SecretBytes& privateKey);
 // Fixed MODP groups by RFC 3526 / RFC 8268 number (14, 16, 18).
 Result<std::unique_ptr<KeyAgreement>> makeModpAgreement(int groupNumber);
 // A group sent by the server in SSH_MSG_KEX_DH_GEX_GROUP (RFC 4419 §3); rejects p outside
