@@ -48,6 +48,17 @@ Result<Bytes> encodedPublicKey(EVP_PKEY* key) {
     return encoded;
 }
 
+// An EVP_PKEY of `keyType` from the parameters in `builder` (EVP_PKEY_fromdata); null on failure.
+EvpPkeyHandle keyFromParams(const char* keyType, int selection, OSSL_PARAM_BLD* builder) {
+    ParamsHandle params(OSSL_PARAM_BLD_to_param(builder));
+    EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_name(nullptr, keyType, nullptr));
+    EVP_PKEY* key = nullptr;
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, selection, params.get()) != 1)
+        return nullptr;
+    return EvpPkeyHandle(key);
+}
+
 // EVP_PKEY_derive between our key and a peer key already validated by the caller.
 Result<SecretBytes> derive(EVP_PKEY* ours, EVP_PKEY* peer, bool validatePeer) {
     EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, ours, nullptr));
@@ -128,14 +139,11 @@ public:
             OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, groupName, 0) != 1 ||
             OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1)
             return opensslFailure("cannot describe the server's key");
-        ParamsHandle params(OSSL_PARAM_BLD_to_param(builder.get()));
-        EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-        EVP_PKEY* key = nullptr;
         // Import decodes the point with EC_POINT_oct2point, which rejects points off the curve.
-        if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-            EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
+        EvpPkeyHandle key = keyFromParams("EC", EVP_PKEY_PUBLIC_KEY, builder.get());
+        if (!key)
             return Error::protocol(std::string("The server's ") + groupName + " public key is not on the curve.");
-        return EvpPkeyHandle(key);
+        return key;
     }
 
 private:
@@ -176,13 +184,7 @@ EvpPkeyHandle nistKeyFromScalar(const char* groupName, ByteView scalar) {
         OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
         OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, encoded.data(), encoded.size()) != 1)
         return nullptr;
-    ParamsHandle params(OSSL_PARAM_BLD_to_param(builder.get()));
-    EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    EVP_PKEY* key = nullptr;
-    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()) != 1)
-        return nullptr;
-    return EvpPkeyHandle(key);
+    return keyFromParams("EC", EVP_PKEY_KEYPAIR, builder.get());
 }
 
 // Finite-field Diffie-Hellman (RFC 4253 §8). The group is imported as bare p and g, as
@@ -195,13 +197,9 @@ public:
         if (!builder || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_FFC_P, p) != 1 ||
             OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_FFC_G, g) != 1)
             return opensslFailure("cannot describe the Diffie-Hellman group");
-        ParamsHandle params(OSSL_PARAM_BLD_to_param(builder.get()));
-        EvpPkeyCtxHandle paramCtx(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr));
-        EVP_PKEY* domain = nullptr;
-        if (!params || !paramCtx || EVP_PKEY_fromdata_init(paramCtx.get()) != 1 ||
-            EVP_PKEY_fromdata(paramCtx.get(), &domain, EVP_PKEY_KEY_PARAMETERS, params.get()) != 1)
+        EvpPkeyHandle domainKey = keyFromParams("DH", EVP_PKEY_KEY_PARAMETERS, builder.get());
+        if (!domainKey)
             return opensslFailure("cannot load the Diffie-Hellman group");
-        EvpPkeyHandle domainKey(domain);
 
         // x < 2^kDhPrivateExponentBits, but never as long as p (x must stay below p - 1).
         int exponentBits = std::min(kDhPrivateExponentBits, BN_num_bits(p) - 1);
@@ -246,14 +244,10 @@ public:
             OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_FFC_G, g_.get()) != 1 ||
             OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, f.get()) != 1)
             return opensslFailure("cannot describe the server's value");
-        ParamsHandle params(OSSL_PARAM_BLD_to_param(builder.get()));
-        EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr));
-        EVP_PKEY* peerKey = nullptr;
-        if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-            EVP_PKEY_fromdata(ctx.get(), &peerKey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
+        EvpPkeyHandle peerKey = keyFromParams("DH", EVP_PKEY_PUBLIC_KEY, builder.get());
+        if (!peerKey)
             return opensslFailure("cannot load the server's value");
-        EvpPkeyHandle peerHandle(peerKey);
-        Result<SecretBytes> shared = derive(key_.get(), peerHandle.get(), false);
+        Result<SecretBytes> shared = derive(key_.get(), peerKey.get(), false);
         if (!shared)
             return shared.error();
         return withoutLeadingZeros(*shared);
