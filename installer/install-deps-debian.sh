@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config ccache
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev
-  libvterm-dev libssl-dev qtkeychain-qt6-dev
+  libvterm-dev libssl-dev qtkeychain-qt6-dev qt6-svg-dev
   # fonts so the terminal and screenshots have real glyphs (CJK, emoji, box drawing)
   fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
   # test peers and reference tools (see ../TESTING.md in the design notes)
