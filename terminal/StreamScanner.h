@@ -1,0 +1,69 @@
+// Watches the byte stream on its way into libvterm. It cuts out control strings (ECMA-48 §5.6:
+// OSC, DCS, APC, PM, SOS) because libvterm 0.1 loses the part of a string that arrives in an
+// earlier write, does not bound OSC length, and formats its reply to an unknown DECRQSS with a
+// mismatched printf argument (harmless in glibc, a crash under AddressSanitizer). OSC goes to
+// the sink; only the DECRQSS requests libvterm answers correctly are passed on whole; the rest
+// is dropped. It also mirrors the state libvterm 0.1 keeps private but the view needs:
+// the input modes (TerminalModes) and SGR 2/22 (faint) and 8/28 (invisible), which 0.1 ignores.
+#pragma once
+
+#include "TerminalModes.h"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace portal::terminal {
+
+class StreamScanner {
+public:
+    class Sink {
+    public:
+        // Bytes for libvterm, in order.
+        virtual void passThrough(const char* bytes, std::size_t length) = 0;
+        // A complete OSC payload (between "ESC ]" and BEL/ST). Payloads longer than the cap
+        // are dropped whole, never truncated into something that means something else.
+        virtual void operatingSystemCommand(std::string_view payload) = 0;
+        // Called after the bytes before the change have been passed through.
+        virtual void scannerStateChanged() = 0;
+
+    protected:
+        ~Sink() = default;
+    };
+
+    explicit StreamScanner(Sink& sink) : sink_(sink) {}
+
+    void setMaxOscBytes(std::size_t bytes) { maxOscBytes_ = bytes; }
+    void feed(const char* bytes, std::size_t length);
+    // RIS or a hard reset from outside: modes and pen extras back to power-on values.
+    void reset();
+
+    // alternateScreen is always false here: libvterm reports it to the emulator.
+    const TerminalModes& modes() const { return modes_; }
+    bool faint() const { return faint_; }
+    bool invisible() const { return invisible_; }
+
+private:
+    enum class State { Ground, Escape, Csi, String, StringEscape };
+    enum class StringKind { Osc, Dcs, Ignored };
+    void finishString();
+    void finishCsi(char final);
+    void applyDecMode(int mode, bool set);
+    void applySgr();
+
+    Sink& sink_;
+    State state_ = State::Ground;
+    bool heldEscape_ = false; // an ESC ended the previous write and has not been passed on
+    std::string csi_;         // parameter and intermediate bytes of the CSI being read
+    std::string csiHeld_;     // raw bytes of a CSI begun in an earlier write
+    bool csiOverflow_ = false;
+    StringKind stringKind_ = StringKind::Ignored;
+    std::string string_; // payload of the control string being read
+    bool stringOverflow_ = false;
+    std::size_t maxOscBytes_ = 4096;
+    TerminalModes modes_;
+    bool faint_ = false;
+    bool invisible_ = false;
+};
+
+} // namespace portal::terminal

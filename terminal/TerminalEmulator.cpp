@@ -1,0 +1,858 @@
+// TerminalEmulator: libvterm's state layer driving our own ring grid; see TerminalEmulator.h.
+#include "TerminalEmulator.h"
+
+#include "Scrollback.h"
+#include "StreamScanner.h"
+
+#include <QUrl>
+
+#include <vterm.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+namespace portal::terminal {
+namespace {
+
+constexpr int kNoRow = -1000000;     // no wrap candidate
+constexpr int kHistoryRow = -1;      // the wrap candidate is the newest history line
+constexpr std::uint8_t kWrapPadding = 1; // Cell::reserved: blank left by a wide glyph that wrapped
+constexpr int kMaxTitleChars = 1024;
+constexpr std::size_t kMaxLinkBytes = 2048;
+constexpr std::size_t kMaxLinks = 0xFFFF;
+constexpr std::size_t kBaseOscBytes = 8192;
+
+// The live screen: rows are reached through rowMap, so scrolling a region rotates indices and
+// clears one row instead of moving the screen.
+struct Grid {
+    int rows = 0;
+    int cols = 0;
+    std::vector<Cell> cells;
+    std::vector<int> rowMap;
+    std::vector<std::uint8_t> wrapped; // per logical row: the row continues on the next
+
+    void reset(int r, int c) {
+        rows = r;
+        cols = c;
+        cells.assign(std::size_t(r) * std::size_t(c), Cell{});
+        rowMap.resize(std::size_t(r));
+        for (int i = 0; i < r; ++i)
+            rowMap[std::size_t(i)] = i;
+        wrapped.assign(std::size_t(r), 0);
+    }
+    Cell* row(int r) { return cells.data() + std::size_t(rowMap[std::size_t(r)]) * std::size_t(cols); }
+    const Cell* row(int r) const {
+        return cells.data() + std::size_t(rowMap[std::size_t(r)]) * std::size_t(cols);
+    }
+    void clearRow(int r, std::uint16_t style) {
+        std::fill_n(row(r), cols, Cell{0, style, 1, 0});
+        wrapped[std::size_t(r)] = 0;
+    }
+};
+
+Color fromVTerm(const VTermColor& c) {
+    if (VTERM_COLOR_IS_DEFAULT_FG(&c) || VTERM_COLOR_IS_DEFAULT_BG(&c))
+        return Color{};
+    if (VTERM_COLOR_IS_INDEXED(&c))
+        return Color::indexed(c.indexed.idx);
+    return Color::rgb(c.rgb.red, c.rgb.green, c.rgb.blue);
+}
+
+// Title text is shown in window decorations and task bars: drop controls, cap the length.
+QString sanitisedTitle(std::string_view raw) {
+    QString s = QString::fromUtf8(raw.data(), qsizetype(raw.size()));
+    QString out;
+    out.reserve(std::min<qsizetype>(s.size(), kMaxTitleChars));
+    for (QChar c : s) {
+        if (out.size() >= kMaxTitleChars)
+            break;
+        const auto u = c.unicode();
+        if (u < 0x20 || (u >= 0x7f && u < 0xa0))
+            continue;
+        out.append(c);
+    }
+    return out;
+}
+
+} // namespace
+
+struct TerminalEmulator::Impl final : StreamScanner::Sink {
+    TerminalEmulator* q;
+    Options options;
+    VTerm* vt = nullptr;
+    VTermState* state = nullptr;
+    StreamScanner scanner{*this};
+
+    Grid primary;
+    Grid alternate;
+    Grid* active = &primary;
+    Scrollback history;
+    std::uint64_t pushed = 0;
+
+    StyleTable styles;
+    ClusterTable clusters;
+    std::vector<std::string> links{std::string()};
+    std::unordered_map<std::string, std::uint16_t> linkIds;
+
+    Style pen;
+    std::uint16_t penId = 0;
+    std::uint16_t eraseId = 0; // blank cells take the pen's background (xterm's BCE)
+    bool penDirty = false;
+
+    Cursor cursor;
+    bool altScreen = false;
+    bool reverse = false;
+    int wrapCandidate = kNoRow;
+    bool clusterSaturated = false;
+
+    QString title;
+    QString cwd;
+    Damage damage;
+
+    explicit Impl(TerminalEmulator* owner, Options o) : q(owner), options(o), history(o.scrollbackLines) {}
+
+    // --- StreamScanner::Sink ---
+    void passThrough(const char* bytes, std::size_t length) override { vterm_input_write(vt, bytes, length); }
+    void operatingSystemCommand(std::string_view payload) override;
+    void scannerStateChanged() override {
+        penDirty = true;
+        emit q->modesChanged();
+    }
+
+    void updateOscLimit() {
+        std::size_t limit = kBaseOscBytes;
+        if (options.clipboardWriteAllowed)
+            limit = std::max(limit, options.clipboardWriteLimit / 3 * 4 + 64);
+        scanner.setMaxOscBytes(limit);
+    }
+
+    void refreshPen() {
+        Style s = pen;
+        if (scanner.faint())
+            s.attrs |= attr::Faint;
+        if (scanner.invisible())
+            s.attrs |= attr::Invisible;
+        penId = styles.intern(s);
+        Style blank;
+        blank.bg = pen.bg;
+        eraseId = styles.intern(blank);
+        penDirty = false;
+    }
+    std::uint16_t currentPen() {
+        if (penDirty)
+            refreshPen();
+        return penId;
+    }
+    std::uint16_t currentErase() {
+        if (penDirty)
+            refreshPen();
+        return eraseId;
+    }
+
+    void markRow(int r) {
+        if (r >= 0 && r < active->rows)
+            damage.rows[std::size_t(r)] = 1;
+    }
+    void markAll() { damage.everything = true; }
+    void resetDamage() {
+        damage.everything = false;
+        damage.rows.assign(std::size_t(active->rows), 0);
+    }
+
+    void pushHistory(const Cell* cells, int count, bool wrapped) {
+        history.push(std::span<const Cell>(cells, std::size_t(count)), wrapped);
+        ++pushed;
+    }
+
+    // --- libvterm state callbacks ---
+    int putGlyph(VTermGlyphInfo* info, VTermPos pos);
+    int moveCursor(VTermPos pos, VTermPos oldpos, int visible);
+    int scrollRect(VTermRect rect, int downward, int rightward);
+    int moveRect(VTermRect dest, VTermRect src);
+    int erase(VTermRect rect);
+    int initPen();
+    int setPenAttr(VTermAttr attr, VTermValue* val);
+    int setTermProp(VTermProp prop, VTermValue* val);
+    int resized(int rows, int cols, VTermPos* delta);
+
+    void reflowPrimary(int rows, int cols, VTermPos& cursorPos);
+    static const VTermStateCallbacks& stateCallbacks();
+    static void cropGrid(Grid& g, int rows, int cols);
+    void skipSaturatedMarks(const char*& bytes, std::size_t& length);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Callback trampolines
+
+const VTermStateCallbacks& TerminalEmulator::Impl::stateCallbacks() {
+    static const VTermStateCallbacks callbacks = {
+        [](VTermGlyphInfo* info, VTermPos pos, void* u) { return static_cast<Impl*>(u)->putGlyph(info, pos); },
+        [](VTermPos pos, VTermPos old, int visible, void* u) {
+            return static_cast<Impl*>(u)->moveCursor(pos, old, visible);
+        },
+        [](VTermRect rect, int down, int right, void* u) { return static_cast<Impl*>(u)->scrollRect(rect, down, right); },
+        [](VTermRect dest, VTermRect src, void* u) { return static_cast<Impl*>(u)->moveRect(dest, src); },
+        [](VTermRect rect, int, void* u) { return static_cast<Impl*>(u)->erase(rect); },
+        [](void* u) { return static_cast<Impl*>(u)->initPen(); },
+        [](VTermAttr a, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setPenAttr(a, v); },
+        [](VTermProp p, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setTermProp(p, v); },
+        [](void* u) {
+            emit static_cast<Impl*>(u)->q->bell();
+            return 1;
+        },
+        [](int rows, int cols, VTermPos* delta, void* u) { return static_cast<Impl*>(u)->resized(rows, cols, delta); },
+        [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; },
+    };
+    return callbacks;
+}
+
+namespace {
+
+// Sequences libvterm does not handle arrive here. None is answered: CSI t window reports
+// (incl. the title report, CSI 21 t) would echo text the host chose, and nothing else here
+// needs a reply.
+const VTermParserCallbacks kFallbacks = {
+    nullptr,
+    [](unsigned char, void*) { return 1; },
+    nullptr,
+    [](const char*, const long[], int, const char*, char, void*) { return 1; },
+    [](const char*, size_t, void*) { return 1; },
+    [](const char*, size_t, void*) { return 1; },
+    nullptr,
+};
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
+    Grid& g = *active;
+    if (pos.row < 0 || pos.row >= g.rows || pos.col < 0 || pos.col >= g.cols)
+        return 1;
+    const int width = std::clamp(info->width, 1, 2);
+    char32_t ch = char32_t(info->chars[0]);
+    if (info->chars[1] != 0) {
+        // libvterm hands over the whole cluster again for every mark added; we keep a bounded
+        // prefix, and remember that the cell is full so further marks can be skipped cheaply.
+        ch = clusters.intern(info->chars);
+        std::size_t marks = 0;
+        while (marks <= ClusterTable::kMaxMarks && info->chars[marks + 1] != 0)
+            ++marks;
+        clusterSaturated = marks > ClusterTable::kMaxMarks;
+    } else {
+        clusterSaturated = false;
+    }
+
+    Cell* row = g.row(pos.row);
+    const int col = pos.col;
+    // Overwriting half of a wide glyph leaves the other half blank, as xterm does.
+    if (row[col].width == 0 && col > 0 && row[col - 1].width == 2)
+        row[col - 1] = Cell{0, row[col - 1].style, 1, 0};
+    const int end = std::min(col + width, g.cols);
+    if (end < g.cols && row[end].width == 0)
+        row[end] = Cell{0, row[end].style, 1, 0};
+
+    const std::uint16_t style = currentPen();
+    row[col] = Cell{ch, style, std::uint8_t(width), 0};
+    if (width == 2 && col + 1 < g.cols)
+        row[col + 1] = Cell{0, style, 0, 0};
+    markRow(pos.row);
+
+    // libvterm 0.1 does not report autowrap: a glyph at column 0 that directly follows one
+    // that filled the previous row (no cursor motion between) is a wrapped continuation.
+    if (col == 0 && wrapCandidate != kNoRow) {
+        if (wrapCandidate >= 0 && wrapCandidate == pos.row - 1)
+            g.wrapped[std::size_t(pos.row - 1)] = 1;
+        else if (wrapCandidate == kHistoryRow)
+            history.markNewestWrapped(); // a one-row region scrolled the filled row away
+    }
+    wrapCandidate = (col + width >= g.cols) ? pos.row : kNoRow;
+    return 1;
+}
+
+int TerminalEmulator::Impl::moveCursor(VTermPos pos, VTermPos oldpos, int visible) {
+    if (wrapCandidate != kNoRow && !(pos.row == wrapCandidate && pos.col == active->cols - 1) &&
+        !(wrapCandidate == kHistoryRow && pos.row == 0))
+        wrapCandidate = kNoRow;
+    markRow(oldpos.row);
+    markRow(pos.row);
+    cursor.row = pos.row;
+    cursor.column = pos.col;
+    (void)visible;
+    return 1;
+}
+
+int TerminalEmulator::Impl::scrollRect(VTermRect rect, int downward, int rightward) {
+    Grid& g = *active;
+    if (rightward != 0 || rect.start_col != 0 || rect.end_col != g.cols || downward == 0)
+        return 0; // libvterm falls back to moverect + erase
+    rect.start_row = std::max(rect.start_row, 0);
+    rect.end_row = std::min(rect.end_row, g.rows);
+    const int height = rect.end_row - rect.start_row;
+    if (height <= 0)
+        return 1;
+    const int count = std::min(std::abs(downward), height);
+    const std::uint16_t blank = currentErase();
+    markAll();
+
+    if (downward > 0) {
+        // Lines leaving the top of a region that starts at the top of the primary screen go
+        // into the history, as in xterm.
+        if (active == &primary && rect.start_row == 0) {
+            for (int r = 0; r < count; ++r)
+                pushHistory(g.row(r), g.cols, g.wrapped[std::size_t(r)] != 0);
+        }
+        auto first = g.rowMap.begin() + rect.start_row;
+        std::rotate(first, first + count, first + height);
+        auto wfirst = g.wrapped.begin() + rect.start_row;
+        std::rotate(wfirst, wfirst + count, wfirst + height);
+        for (int r = rect.end_row - count; r < rect.end_row; ++r)
+            g.clearRow(r, blank);
+        if (wrapCandidate >= rect.start_row && wrapCandidate < rect.end_row) {
+            const bool intoHistory = active == &primary && rect.start_row == 0;
+            wrapCandidate -= count;
+            if (wrapCandidate < rect.start_row)
+                wrapCandidate = (intoHistory && wrapCandidate == -1) ? kHistoryRow : kNoRow;
+        }
+    } else {
+        auto first = g.rowMap.begin() + rect.start_row;
+        std::rotate(first, first + (height - count), first + height);
+        auto wfirst = g.wrapped.begin() + rect.start_row;
+        std::rotate(wfirst, wfirst + (height - count), wfirst + height);
+        for (int r = rect.start_row; r < rect.start_row + count; ++r)
+            g.clearRow(r, blank);
+        wrapCandidate = kNoRow;
+    }
+    return 1;
+}
+
+int TerminalEmulator::Impl::moveRect(VTermRect dest, VTermRect src) {
+    Grid& g = *active;
+    const int height = src.end_row - src.start_row;
+    const int width = src.end_col - src.start_col;
+    if (height <= 0 || width <= 0)
+        return 1;
+    auto copyRow = [&](int i) {
+        const int sr = src.start_row + i, dr = dest.start_row + i;
+        if (sr < 0 || sr >= g.rows || dr < 0 || dr >= g.rows)
+            return;
+        const int w = std::min({width, g.cols - src.start_col, g.cols - dest.start_col});
+        if (w <= 0)
+            return;
+        std::memmove(g.row(dr) + dest.start_col, g.row(sr) + src.start_col, std::size_t(w) * sizeof(Cell));
+        markRow(dr);
+    };
+    if (dest.start_row <= src.start_row) {
+        for (int i = 0; i < height; ++i)
+            copyRow(i);
+    } else {
+        for (int i = height - 1; i >= 0; --i)
+            copyRow(i);
+    }
+    return 1;
+}
+
+int TerminalEmulator::Impl::erase(VTermRect rect) {
+    Grid& g = *active;
+    const std::uint16_t blank = currentErase();
+    const int c0 = std::max(rect.start_col, 0), c1 = std::min(rect.end_col, g.cols);
+    for (int r = std::max(rect.start_row, 0); r < std::min(rect.end_row, g.rows); ++r) {
+        Cell* row = g.row(r);
+        if (c0 > 0 && row[c0].width == 0 && c0 < g.cols)
+            row[c0 - 1] = Cell{0, row[c0 - 1].style, 1, 0};
+        if (c1 < g.cols && row[c1].width == 0)
+            row[c1] = Cell{0, row[c1].style, 1, 0};
+        std::fill(row + c0, row + c1, Cell{0, blank, 1, 0});
+        if (c1 == g.cols)
+            g.wrapped[std::size_t(r)] = 0;
+        markRow(r);
+    }
+    return 1;
+}
+
+int TerminalEmulator::Impl::initPen() {
+    const std::uint16_t link = pen.link; // SGR 0 does not end an OSC 8 hyperlink
+    pen = Style{};
+    pen.link = link;
+    penDirty = true;
+    return 1;
+}
+
+int TerminalEmulator::Impl::setPenAttr(VTermAttr a, VTermValue* val) {
+    auto setBit = [&](std::uint16_t bit, bool on) { pen.attrs = on ? (pen.attrs | bit) : (pen.attrs & ~bit); };
+    switch (a) {
+    case VTERM_ATTR_BOLD: setBit(attr::Bold, val->boolean); break;
+    case VTERM_ATTR_UNDERLINE:
+        pen.attrs = std::uint16_t((pen.attrs & ~attr::UnderlineMask) |
+                                  ((std::clamp(val->number, 0, 3) << attr::UnderlineShift) & attr::UnderlineMask));
+        break;
+    case VTERM_ATTR_ITALIC: setBit(attr::Italic, val->boolean); break;
+    case VTERM_ATTR_BLINK: setBit(attr::Blink, val->boolean); break;
+    case VTERM_ATTR_REVERSE: setBit(attr::Reverse, val->boolean); break;
+    case VTERM_ATTR_STRIKE: setBit(attr::Strike, val->boolean); break;
+    case VTERM_ATTR_FOREGROUND: pen.fg = fromVTerm(val->color); break;
+    case VTERM_ATTR_BACKGROUND: pen.bg = fromVTerm(val->color); break;
+    default: return 1;
+    }
+    penDirty = true;
+    return 1;
+}
+
+int TerminalEmulator::Impl::setTermProp(VTermProp prop, VTermValue* val) {
+    switch (prop) {
+    case VTERM_PROP_CURSORVISIBLE:
+        cursor.visible = val->boolean;
+        markRow(cursor.row);
+        break;
+    case VTERM_PROP_CURSORBLINK: cursor.blinking = val->boolean; break;
+    case VTERM_PROP_CURSORSHAPE:
+        cursor.shape = val->number == VTERM_PROP_CURSORSHAPE_UNDERLINE ? Cursor::Shape::Underline
+                       : val->number == VTERM_PROP_CURSORSHAPE_BAR_LEFT ? Cursor::Shape::Bar
+                                                                        : Cursor::Shape::Block;
+        markRow(cursor.row);
+        break;
+    case VTERM_PROP_ALTSCREEN: {
+        const bool on = val->boolean != 0;
+        if (on == altScreen)
+            break;
+        altScreen = on;
+        if (on) {
+            alternate.reset(primary.rows, primary.cols);
+            active = &alternate;
+        } else {
+            active = &primary;
+        }
+        wrapCandidate = kNoRow;
+        markAll();
+        emit q->modesChanged();
+        break;
+    }
+    case VTERM_PROP_REVERSE:
+        reverse = val->boolean != 0;
+        markAll();
+        break;
+    default: break; // titles come through our own OSC handling; mouse modes via the scanner
+    }
+    return 1;
+}
+
+void TerminalEmulator::Impl::cropGrid(Grid& g, int rows, int cols) {
+    Grid n;
+    n.reset(rows, cols);
+    for (int r = 0; r < std::min(rows, g.rows); ++r) {
+        std::copy_n(g.row(r), std::min(cols, g.cols), n.row(r));
+        if (cols < g.cols && n.row(r)[cols - 1].width == 2)
+            n.row(r)[cols - 1] = Cell{};
+    }
+    g = std::move(n);
+}
+
+int TerminalEmulator::Impl::resized(int rows, int cols, VTermPos* delta) {
+    VTermPos pos;
+    vterm_state_get_cursorpos(state, &pos);
+    VTermPos moved = pos;
+    if (altScreen) {
+        cropGrid(alternate, rows, cols);
+        VTermPos ignored{primary.rows - 1, 0};
+        reflowPrimary(rows, cols, ignored);
+    } else {
+        reflowPrimary(rows, cols, moved);
+        alternate.reset(rows, cols);
+    }
+    delta->row = moved.row - pos.row;
+    delta->col = moved.col - pos.col;
+    wrapCandidate = kNoRow;
+    markAll();
+    damage.rows.assign(std::size_t(rows), 0);
+    return 1;
+}
+
+// Rebuilds the primary screen at the new size. Logical lines (rows joined across wraps) are
+// re-cut to the new width, history included; the cursor keeps its place in its line; rows
+// that no longer fit go to the history, and rows freed at the top are refilled from it.
+void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorPos) {
+    Grid& g = primary;
+    const bool rewrap = cols != g.cols;
+
+    // The used part of the screen: up to the cursor or the last non-blank row.
+    int used = std::clamp(cursorPos.row + 1, 0, g.rows);
+    for (int r = g.rows - 1; r >= used; --r) {
+        const Cell* row = g.row(r);
+        if (std::any_of(row, row + g.cols, [](const Cell& c) { return !c.isBlank() || c.style != 0; })) {
+            used = r + 1;
+            break;
+        }
+    }
+
+    struct Row {
+        std::vector<Cell> cells;
+        bool wrapped;
+    };
+    std::vector<Row> screen; // physical rows at the new width, oldest first
+    int cursorRow = 0, cursorCol = 0;
+
+    auto trimmed = [](std::vector<Cell>& cells) {
+        while (!cells.empty() && cells.back().isBlank() && cells.back().style == 0)
+            cells.pop_back();
+    };
+    // Cuts one logical line into rows of `cols`, never splitting a wide glyph; `emit` gets
+    // each row, whether it wraps, and the offset in the line where it starts.
+    auto cut = [cols](const std::vector<Cell>& line, auto&& sink) {
+        std::size_t i = 0;
+        do {
+            std::size_t end = std::min(line.size(), i + std::size_t(cols));
+            bool pad = false;
+            if (end < line.size() && end > i + 1 && line[end - 1].width == 2) {
+                --end;
+                pad = true;
+            }
+            std::vector<Cell> row(line.begin() + std::ptrdiff_t(i), line.begin() + std::ptrdiff_t(end));
+            if (pad)
+                row.push_back(Cell{0, 0, 1, kWrapPadding});
+            const std::size_t start = i;
+            i = end;
+            sink(std::move(row), i < line.size(), start);
+        } while (i < line.size());
+    };
+    auto append = [](std::vector<Cell>& line, const Cell* cells, std::size_t n) {
+        for (std::size_t k = 0; k < n; ++k)
+            if (cells[k].reserved != kWrapPadding)
+                line.push_back(cells[k]);
+    };
+
+    if (rewrap) {
+        // A logical line may start in the history and continue on the screen: take the
+        // history's trailing wrapped rows back so the line is re-cut as one.
+        std::vector<std::vector<Cell>> carried;
+        {
+            std::vector<Cell> cells;
+            bool wrapped = false;
+            while (history.size() > 0 && history.wrapped(history.size() - 1)) {
+                history.popNewest(cells, wrapped);
+                carried.insert(carried.begin(), cells);
+            }
+        }
+        Scrollback rewrapped(history.capacity());
+        std::vector<Cell> line, cells;
+        for (std::size_t i = 0; i < history.size(); ++i) {
+            history.line(i, cells);
+            append(line, cells.data(), cells.size());
+            if (history.wrapped(i))
+                continue;
+            cut(line, [&](std::vector<Cell>&& row, bool wrapped, std::size_t) { rewrapped.push(row, wrapped); });
+            line.clear();
+        }
+        history = std::move(rewrapped);
+
+        for (auto& c : carried)
+            append(line, c.data(), c.size());
+        std::size_t cursorOffset = 0;
+        bool cursorInLine = false;
+        for (int r = 0; r < used; ++r) {
+            if (r == cursorPos.row) {
+                cursorOffset = line.size() + std::size_t(std::clamp(cursorPos.col, 0, g.cols - 1));
+                cursorInLine = true;
+            }
+            const Cell* row = g.row(r);
+            std::vector<Cell> rowCells(row, row + g.cols);
+            const bool wraps = g.wrapped[std::size_t(r)] != 0 && r + 1 < used;
+            if (!wraps)
+                trimmed(rowCells);
+            append(line, rowCells.data(), rowCells.size());
+            if (wraps)
+                continue;
+            std::vector<std::size_t> starts;
+            const std::size_t first = screen.size();
+            cut(line, [&](std::vector<Cell>&& rowOut, bool wrapped, std::size_t start) {
+                screen.push_back({std::move(rowOut), wrapped});
+                starts.push_back(start);
+            });
+            if (cursorInLine) {
+                // The cursor keeps its offset in the line; right after text that fills the
+                // last row exactly it moves to a fresh row, where the next glyph would go.
+                std::size_t k = starts.size() - 1;
+                while (k > 0 && starts[k] > cursorOffset)
+                    --k;
+                std::size_t col = cursorOffset - starts[k];
+                if (col >= std::size_t(cols) && cursorOffset == line.size()) {
+                    screen.push_back({{}, false});
+                    ++k;
+                    col = 0;
+                }
+                cursorRow = int(first + k);
+                cursorCol = int(std::min(col, std::size_t(cols - 1)));
+                cursorInLine = false;
+            }
+            line.clear();
+        }
+        if (used == 0) {
+            cursorRow = 0;
+            cursorCol = std::clamp(cursorPos.col, 0, cols - 1);
+        }
+    } else {
+        for (int r = 0; r < used; ++r) {
+            const Cell* row = g.row(r);
+            screen.push_back({std::vector<Cell>(row, row + g.cols), g.wrapped[std::size_t(r)] != 0});
+        }
+        cursorRow = std::clamp(cursorPos.row, 0, std::max(used - 1, 0));
+        cursorCol = std::clamp(cursorPos.col, 0, cols - 1);
+    }
+
+    // Rows beyond the new height go to the history, keeping the cursor on screen.
+    int first = std::max(0, int(screen.size()) - rows);
+    first = std::min(first, cursorRow);
+    for (int r = 0; r < first; ++r)
+        pushHistory(screen[std::size_t(r)].cells.data(), int(screen[std::size_t(r)].cells.size()),
+                    screen[std::size_t(r)].wrapped);
+    // Free rows at the top are refilled from the history.
+    std::vector<Row> refill;
+    const int visible = std::min(int(screen.size()) - first, rows);
+    int room = rows - visible;
+    while (room > 0 && history.size() > 0) {
+        Row row;
+        history.popNewest(row.cells, row.wrapped);
+        refill.insert(refill.begin(), std::move(row));
+        --pushed;
+        --room;
+    }
+
+    Grid n;
+    n.reset(rows, cols);
+    int r = 0;
+    auto place = [&](const Row& row) {
+        std::copy_n(row.cells.begin(), std::min<std::size_t>(row.cells.size(), std::size_t(cols)), n.row(r));
+        n.wrapped[std::size_t(r)] = row.wrapped ? 1 : 0;
+        ++r;
+    };
+    for (const Row& row : refill)
+        place(row);
+    for (int k = first; k < first + visible; ++k)
+        place(screen[std::size_t(k)]);
+    g = std::move(n);
+    cursorPos.row = std::clamp(cursorRow - first + int(refill.size()), 0, rows - 1);
+    cursorPos.col = std::clamp(cursorCol, 0, cols - 1);
+}
+
+// libvterm 0.1 re-delivers the whole combining cluster for every mark that arrives in a later
+// write, which is quadratic; once the cell is full, marks at the start of a write are dropped
+// here instead (they would be dropped from the cell anyway).
+void TerminalEmulator::Impl::skipSaturatedMarks(const char*& bytes, std::size_t& length) {
+    while (clusterSaturated && length >= 2) {
+        const auto b0 = static_cast<unsigned char>(bytes[0]);
+        std::size_t n = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 1;
+        if (n == 1 || length < n)
+            return;
+        const QString s = QString::fromUtf8(bytes, qsizetype(n));
+        const char32_t u = s.size() == 2 ? QChar::surrogateToUcs4(s[0], s[1]) : s.size() == 1 ? s[0].unicode() : 0;
+        if (!QChar::isMark(u) && u != 0x200d && !(u >= 0xfe00 && u <= 0xfe0f))
+            return;
+        bytes += n;
+        length -= n;
+    }
+}
+
+void TerminalEmulator::Impl::operatingSystemCommand(std::string_view payload) {
+    const auto semicolon = payload.find(';');
+    const std::string_view command = payload.substr(0, semicolon);
+    const std::string_view rest = semicolon == std::string_view::npos ? std::string_view() : payload.substr(semicolon + 1);
+
+    if (command == "0" || command == "2") {
+        const QString t = sanitisedTitle(rest);
+        if (t != title) {
+            title = t;
+            emit q->titleChanged(title);
+        }
+    } else if (command == "7") {
+        // OSC 7: "file://host/path", percent-encoded (as sent by VTE's shell integration).
+        const QUrl url(QString::fromUtf8(rest.data(), qsizetype(rest.size())), QUrl::StrictMode);
+        if (url.isValid() && url.scheme() == QLatin1String("file")) {
+            const QString path = url.path();
+            if (!path.isEmpty() && path != cwd && path.size() <= 4096) {
+                cwd = path;
+                emit q->workingDirectoryChanged(cwd);
+            }
+        }
+    } else if (command == "8") {
+        // OSC 8 ; params ; URI — an empty URI ends the link.
+        const auto sep = rest.find(';');
+        if (sep == std::string_view::npos)
+            return;
+        const std::string_view uri = rest.substr(sep + 1);
+        std::uint16_t id = 0;
+        const bool printable = std::all_of(uri.begin(), uri.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+        if (!uri.empty() && uri.size() <= kMaxLinkBytes && printable) {
+            const std::string key(uri);
+            if (auto it = linkIds.find(key); it != linkIds.end()) {
+                id = it->second;
+            } else if (links.size() < kMaxLinks) {
+                id = std::uint16_t(links.size());
+                links.push_back(key);
+                linkIds.emplace(key, id);
+            }
+        }
+        pen.link = id;
+        penDirty = true;
+    } else if (command == "52") {
+        // OSC 52 ; targets ; base64 — "?" asks us to send the clipboard: never answered.
+        const auto sep = rest.find(';');
+        if (sep == std::string_view::npos || !options.clipboardWriteAllowed)
+            return;
+        const std::string_view targets = rest.substr(0, sep);
+        const std::string_view data = rest.substr(sep + 1);
+        if (data == "?" || targets.size() > 16)
+            return;
+        if (!std::all_of(targets.begin(), targets.end(), [](char c) { return std::strchr("cpqs01234567", c) && c; }))
+            return;
+        auto decoded = QByteArray::fromBase64Encoding(QByteArray(data.data(), qsizetype(data.size())),
+                                                      QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded || std::size_t(decoded.decoded.size()) > options.clipboardWriteLimit)
+            return;
+        emit q->clipboardWriteRequested(targets.empty() ? QStringLiteral("s0") : QString::fromLatin1(targets.data(), qsizetype(targets.size())),
+                                        decoded.decoded);
+    }
+    // Colour queries (OSC 4/10/11/12 "?") and everything else: not answered.
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObject* parent)
+    : QObject(parent), d(std::make_unique<Impl>(this, options)) {
+    rows = std::max(rows, 1);
+    columns = std::max(columns, 1);
+    d->primary.reset(rows, columns);
+    d->alternate.reset(rows, columns);
+    d->damage.rows.assign(std::size_t(rows), 0);
+    d->vt = vterm_new(rows, columns);
+    vterm_set_utf8(d->vt, 1);
+    vterm_output_set_callback(
+        d->vt,
+        [](const char* s, size_t len, void* user) {
+            emit static_cast<TerminalEmulator*>(user)->replyBytes(QByteArray(s, qsizetype(len)));
+        },
+        this);
+    d->state = vterm_obtain_state(d->vt);
+    vterm_state_set_callbacks(d->state, &Impl::stateCallbacks(), d.get());
+    vterm_state_set_unrecognised_fallbacks(d->state, &kFallbacks, d.get());
+    vterm_state_reset(d->state, 1);
+    d->updateOscLimit();
+    d->refreshPen();
+}
+
+TerminalEmulator::~TerminalEmulator() { vterm_free(d->vt); }
+
+void TerminalEmulator::feed(const char* bytes, std::size_t length) {
+    d->skipSaturatedMarks(bytes, length);
+    if (length > 0)
+        d->scanner.feed(bytes, length);
+}
+
+void TerminalEmulator::resize(int rows, int columns) {
+    rows = std::clamp(rows, 1, 10000);
+    columns = std::clamp(columns, 1, 10000);
+    if (rows == d->primary.rows && columns == d->primary.cols)
+        return;
+    vterm_set_size(d->vt, rows, columns); // calls Impl::resized through the state layer
+    VTermPos pos;
+    vterm_state_get_cursorpos(d->state, &pos);
+    d->cursor.row = pos.row;
+    d->cursor.column = pos.col;
+}
+
+void TerminalEmulator::setScrollbackLines(std::size_t lines) {
+    d->options.scrollbackLines = lines;
+    d->history.setCapacity(lines);
+    d->markAll();
+}
+
+void TerminalEmulator::setClipboardWrite(bool allowed, std::size_t limit) {
+    d->options.clipboardWriteAllowed = allowed;
+    d->options.clipboardWriteLimit = limit;
+    d->updateOscLimit();
+}
+
+int TerminalEmulator::rows() const { return d->active->rows; }
+int TerminalEmulator::columns() const { return d->active->cols; }
+int TerminalEmulator::historySize() const { return int(d->history.size()); }
+std::uint64_t TerminalEmulator::historyPushed() const { return d->pushed; }
+std::size_t TerminalEmulator::historyMemoryBytes() const { return d->history.memoryBytes(); }
+
+std::span<const Cell> TerminalEmulator::line(int row, std::vector<Cell>& scratch) const {
+    if (row >= 0 && row < d->active->rows)
+        return {d->active->row(row), std::size_t(d->active->cols)};
+    const int index = int(d->history.size()) + row;
+    if (row < 0 && index >= 0) {
+        d->history.line(std::size_t(index), scratch);
+        return scratch;
+    }
+    scratch.clear();
+    return scratch;
+}
+
+bool TerminalEmulator::isWrapped(int row) const {
+    if (row >= 0 && row < d->active->rows)
+        return d->active->wrapped[std::size_t(row)] != 0;
+    const int index = int(d->history.size()) + row;
+    return row < 0 && index >= 0 && d->history.wrapped(std::size_t(index));
+}
+
+void TerminalEmulator::appendCellText(const Cell& cell, QString& out) const {
+    if (cell.width == 0 || cell.reserved == kWrapPadding)
+        return;
+    if (cell.isCluster()) {
+        for (char32_t c : d->clusters.at(cell.ch))
+            out.append(QString::fromUcs4(&c, 1));
+        return;
+    }
+    const char32_t c = cell.ch == 0 ? U' ' : cell.ch;
+    if (c < 0x10000)
+        out.append(QChar(char16_t(c)));
+    else
+        out.append(QString::fromUcs4(&c, 1));
+}
+
+QString TerminalEmulator::cellText(const Cell& cell) const {
+    QString s;
+    appendCellText(cell, s);
+    return s;
+}
+
+QString TerminalEmulator::text(int row) const {
+    std::vector<Cell> scratch;
+    QString s;
+    for (const Cell& c : line(row, scratch))
+        appendCellText(c, s);
+    while (s.endsWith(QLatin1Char(' ')))
+        s.chop(1);
+    return s;
+}
+
+const Style& TerminalEmulator::style(std::uint16_t id) const { return d->styles.at(id); }
+
+QString TerminalEmulator::hyperlink(std::uint16_t link) const {
+    return link < d->links.size() ? QString::fromStdString(d->links[link]) : QString();
+}
+
+TerminalEmulator::Cursor TerminalEmulator::cursor() const { return d->cursor; }
+
+TerminalModes TerminalEmulator::modes() const {
+    TerminalModes m = d->scanner.modes();
+    m.alternateScreen = d->altScreen;
+    return m;
+}
+
+bool TerminalEmulator::reverseVideo() const { return d->reverse; }
+QString TerminalEmulator::title() const { return d->title; }
+QString TerminalEmulator::workingDirectory() const { return d->cwd; }
+
+const TerminalEmulator::Damage& TerminalEmulator::damage() const { return d->damage; }
+void TerminalEmulator::clearDamage() { d->resetDamage(); }
+
+QByteArray TerminalEmulator::focusReport(bool focused) const {
+    if (!d->scanner.modes().focusEvents)
+        return {};
+    return focused ? QByteArrayLiteral("\x1b[I") : QByteArrayLiteral("\x1b[O");
+}
+
+} // namespace portal::terminal
