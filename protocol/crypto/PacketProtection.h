@@ -43,17 +43,23 @@ public:
     virtual bool lengthExcludedFromPadding() const = 0;
 
     // Appends ciphertext || tag of `packet` (its packet_length already filled in) to `out`.
+    // A packet whose packet_length is wrong or whose padded part is not block-aligned is refused
+    // and `out` is left as it was.
     virtual Status seal(std::uint32_t sequenceNumber, ByteView packet, Bytes& out) = 0;
 
     // How many leading wire bytes are needed to learn packet_length.
     virtual std::size_t lengthPrefixSize() const = 0;
     // Returns packet_length from the first lengthPrefixSize() wire bytes without
     // authenticating them. The caller validates the value before waiting for the rest.
-    // May keep decryption state for open() (the first block of a CTR packet).
+    // May keep decryption state for open() (the first block of a CTR packet); asking again
+    // for the same sequence number returns the same value without advancing any state.
     virtual Result<std::uint32_t> peekLength(std::uint32_t sequenceNumber, ByteView prefix) = 0;
     // Authenticates and decrypts one whole packet in place: `wire` is exactly
     // 4 + packet_length + tagLength() bytes as received. On success wire[0 .. 4+packet_length)
-    // holds the plaintext packet. A MAC or tag mismatch is an error (compared in constant time).
+    // holds the plaintext packet. A MAC or tag mismatch is an error (compared in constant time),
+    // and so is a packet_length that disagrees with wire.size() or is not block-aligned. A
+    // preceding peekLength() is optional. After any error the direction's state is undefined
+    // and the connection must end (RFC 4253 §6.4 gives no way to resynchronise).
     virtual Status open(std::uint32_t sequenceNumber, std::span<std::uint8_t> wire) = 0;
 };
 
@@ -61,7 +67,8 @@ public:
 std::unique_ptr<PacketProtection> makeNoProtection();
 
 // Builds protection for a negotiated cipher and MAC (the MAC name is ignored for AEAD
-// ciphers, as RFC 5647 §5.1 and OpenSSH do). Unknown names are an error.
+// ciphers, as RFC 5647 §5.1 and OpenSSH do). Unknown names are an error, and so are keys whose
+// sizes differ from the algorithm tables' (the key for an AEAD cipher's MAC is not used).
 Result<std::unique_ptr<PacketProtection>> makePacketProtection(std::string_view cipherName,
                                                               std::string_view macName,
                                                               Direction direction,
