@@ -107,16 +107,6 @@ bool isValidPort(int port)
     return port >= 1 && port <= 65535;
 }
 
-QString shellQuote(const QString& argument)
-{
-    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9@%+=:,./_-]+$"));
-    if (safe.match(argument).hasMatch())
-        return argument;
-    QString quoted = argument;
-    quoted.replace(u'\'', QStringLiteral("'\\''"));
-    return u'\'' + quoted + u'\'';
-}
-
 // "host" or "[v6]" for places where a port follows a colon.
 QString bracketIfV6(const QString& host)
 {
@@ -513,6 +503,16 @@ std::optional<ConnectTarget> parseConnectTarget(const QString& input)
     return target;
 }
 
+QString shellQuoted(const QString& argument)
+{
+    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9@%+=:,./_-]+$"));
+    if (safe.match(argument).hasMatch())
+        return argument;
+    QString quoted = argument;
+    quoted.replace(u'\'', QStringLiteral("'\\''"));
+    return u'\'' + quoted + u'\'';
+}
+
 QString sshCommandLine(const Session& s)
 {
     QStringList args{QStringLiteral("ssh")};
@@ -541,7 +541,7 @@ QString sshCommandLine(const Session& s)
         args << s.remoteCommand;
     QStringList quoted;
     for (const QString& a : args)
-        quoted << shellQuote(a);
+        quoted << shellQuoted(a);
     return quoted.join(u' ');
 }
 

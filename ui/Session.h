@@ -117,6 +117,9 @@ struct ConnectTarget {
 };
 std::optional<ConnectTarget> parseConnectTarget(const QString& text);
 
+// `argument` quoted for a POSIX shell when it holds anything beyond safe characters.
+QString shellQuoted(const QString& argument);
+
 // The OpenSSH command line that reaches this session, each argument quoted for a POSIX shell.
 QString sshCommandLine(const Session& session);
 
