@@ -32,7 +32,11 @@ struct KeyFileInfo {
     KeyFileFormat format = KeyFileFormat::Unknown;
     bool encrypted = false;
     std::optional<PublicKey> publicKey; // known without the passphrase for openssh-key-v1
-    std::string comment;
+    std::string comment;                // known only for unencrypted files
+    // openssh-key-v1 only: the cipher ("none", "aes256-ctr", ...) and the bcrypt rounds an
+    // unlock will cost (0 when not encrypted), so a caller can warn before a slow unlock.
+    std::string cipher;
+    unsigned kdfRounds = 0;
 };
 
 class PrivateKey {
