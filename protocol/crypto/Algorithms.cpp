@@ -186,10 +186,23 @@ Result<std::vector<std::string>> applyAlgorithmOption(AlgorithmFamily family, st
                                [&](const std::string& pattern) { return matchesPattern(name, pattern); });
         });
     } else {
-        std::vector<std::string> unknown;
-        for (const std::string& item : items)
-            if (!contains(supported, item) && !contains(unknown, item))
+        // OpenSSH accepts patterns in every form of HostKeyAlgorithms and
+        // PubkeyAcceptedAlgorithms (sshkey_names_valid2 with wildcards), but only exact names
+        // for ciphers, MACs and key exchange. A pattern stands for the names it matches.
+        const bool patternsAllowed = family == AlgorithmFamily::HostKey || family == AlgorithmFamily::PubkeyAccepted;
+        std::vector<std::string> expanded, unknown;
+        for (const std::string& item : items) {
+            const bool isPattern = item.find_first_of("*?") != std::string::npos;
+            bool matched = false;
+            for (const std::string& name : supported)
+                if (patternsAllowed && isPattern ? matchesPattern(name, item) : name == item) {
+                    expanded.push_back(name);
+                    matched = true;
+                }
+            if (!matched && !contains(unknown, item))
                 unknown.push_back(item);
+        }
+        items = std::move(expanded);
         if (!unknown.empty()) {
             std::string names;
             for (const std::string& name : unknown)

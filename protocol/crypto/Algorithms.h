@@ -66,7 +66,9 @@ std::vector<std::string> supportedAlgorithms(AlgorithmFamily family);
 
 // Applies an OpenSSH-style list option (ssh_config(5)): "a,b" replaces the defaults,
 // "+a,b" appends, "-a,b" removes (wildcards * and ? allowed), "^a,b" puts first.
-// Unknown names are an error naming them.
+// Unknown names are an error naming them, except in "-" lists (as in OpenSSH, removing what
+// we never offer is harmless). Host key and public key lists also take patterns in every
+// form, as OpenSSH's do; a pattern matching nothing is an error there.
 Result<std::vector<std::string>> applyAlgorithmOption(AlgorithmFamily family, std::string_view option);
 
 } // namespace portal::protocol::crypto

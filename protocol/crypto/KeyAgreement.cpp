@@ -59,7 +59,8 @@ EvpPkeyHandle keyFromParams(const char* keyType, int selection, OSSL_PARAM_BLD* 
     return EvpPkeyHandle(key);
 }
 
-// EVP_PKEY_derive between our key and a peer key already validated by the caller.
+// EVP_PKEY_derive between our key and the peer's; `validatePeer` adds OpenSSL's full public
+// key check (EVP_PKEY_public_check) on top of what the caller has checked.
 Result<SecretBytes> derive(EVP_PKEY* ours, EVP_PKEY* peer, bool validatePeer) {
     EvpPkeyCtxHandle ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, ours, nullptr));
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1)

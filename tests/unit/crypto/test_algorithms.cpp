@@ -134,6 +134,22 @@ private slots:
                            "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
                            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256"}
             << QString();
+        QTest::newRow("host key pattern appended")
+            << AlgorithmFamily::HostKey << "+ssh-rs?"
+            << QStringList{"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                           "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"}
+            << QString();
+        QTest::newRow("pubkey pattern first")
+            << AlgorithmFamily::PubkeyAccepted << "^rsa-sha2-*"
+            << QStringList{"rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519", "ecdsa-sha2-nistp256",
+                           "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"}
+            << QString();
+        QTest::newRow("host key pattern replaces") << AlgorithmFamily::HostKey << "ecdsa-*,ssh-ed25519"
+                                                   << QStringList{"ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                                                  "ecdsa-sha2-nistp521", "ssh-ed25519"}
+                                                   << QString();
+        QTest::newRow("host key pattern matching nothing") << AlgorithmFamily::HostKey << "+ssh-dss*"
+                                                           << QStringList() << "ssh-dss*";
         QTest::newRow("unknown in replacement") << AlgorithmFamily::Cipher << "aes128-ctr,3des-cbc,arcfour"
                                                 << QStringList() << "3des-cbc, arcfour";
         QTest::newRow("unknown in append") << AlgorithmFamily::Mac << "+umac-128@openssh.com" << QStringList()
