@@ -231,6 +231,8 @@ ChangedHostKeyDialog::ChangedHostKeyDialog(const ChangedHostKey& key, QWidget* p
     command->setObjectName(QStringLiteral("removalCommand"));
     command->setReadOnly(true);
     command->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    command->setCursorPosition(0); // show the start of the command, not its end
+    command->setMinimumWidth(command->fontMetrics().horizontalAdvance(command->text()) + 16);
     auto* copy = new QPushButton(tr("Copy command"), this);
     copy->setAutoDefault(false);
     connect(copy, &QPushButton::clicked, this, [command] { QApplication::clipboard()->setText(command->text()); });
@@ -251,6 +253,7 @@ CredentialDialog::CredentialDialog(const CredentialPrompt& prompt, QWidget* pare
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("credentialDialog"));
+    setMinimumWidth(440);
     const QString who = ConnectTarget{prompt.user, prompt.host, prompt.port}.toString();
     using Kind = CredentialPrompt::Kind;
     QString title, heading;
