@@ -731,8 +731,10 @@ void MainWindow::copySshCommand()
 void MainWindow::editPreferences()
 {
     PreferencesDialog dialog(library_.preferences(), this);
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() == QDialog::Accepted) {
         library_.setPreferences(dialog.preferences());
+        applyApplicationTheme(library_.preferences());
+    }
 }
 
 void MainWindow::mergeImported(const QList<Session>& sessions, const QStringList& notes, const QString& folder)

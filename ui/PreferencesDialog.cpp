@@ -1,6 +1,7 @@
 // The preferences dialog and its colour-scheme preview.
 #include "PreferencesDialog.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -10,6 +11,8 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleFactory>
 #include <QVBoxLayout>
 
 namespace portal::ui {
@@ -49,6 +52,43 @@ const QList<ColorSchemeColors>& colorSchemes()
                 "#555753", "#ef2929", "#8ae234", "#fce94f", "#729fcf", "#ad7fa8", "#34e2e2", "#eeeeec"}),
     };
     return schemes;
+}
+
+void applyApplicationTheme(const Preferences& preferences)
+{
+    // What the platform chose at start-up, so "follow the system" can go back to it.
+    static const QString platformStyle = QApplication::style()->name();
+    static const QPalette platformPalette = QApplication::palette();
+    if (preferences.themeFollowsSystem) {
+        QApplication::setStyle(QStyleFactory::create(platformStyle));
+        QApplication::setPalette(platformPalette);
+        return;
+    }
+    ColorSchemeColors colors = colorSchemes().first();
+    for (const ColorSchemeColors& scheme : colorSchemes()) {
+        if (scheme.name == preferences.colorScheme)
+            colors = scheme;
+    }
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette palette = QApplication::style()->standardPalette();
+    if (colors.background.lightness() < 128) {
+        const QColor window(0x2b, 0x2f, 0x33), base(0x1f, 0x22, 0x26), text(0xe6, 0xe9, 0xec);
+        palette.setColor(QPalette::Window, window);
+        palette.setColor(QPalette::WindowText, text);
+        palette.setColor(QPalette::Base, base);
+        palette.setColor(QPalette::AlternateBase, window);
+        palette.setColor(QPalette::Text, text);
+        palette.setColor(QPalette::Button, window);
+        palette.setColor(QPalette::ButtonText, text);
+        palette.setColor(QPalette::ToolTipBase, base);
+        palette.setColor(QPalette::ToolTipText, text);
+        palette.setColor(QPalette::PlaceholderText, QColor(0x8b, 0x94, 0x9e));
+        palette.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xb3));
+        palette.setColor(QPalette::HighlightedText, Qt::white);
+        palette.setColor(QPalette::Disabled, QPalette::Text, QColor(0x6e, 0x76, 0x81));
+        palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x6e, 0x76, 0x81));
+    }
+    QApplication::setPalette(palette);
 }
 
 // A few lines of a shell session painted in the chosen scheme and font.

@@ -26,6 +26,10 @@ struct ColorSchemeColors {
 // The schemes offered in the preferences and the session editor.
 const QList<ColorSchemeColors>& colorSchemes();
 
+// Applies the window theme: the platform's own when it follows the system, otherwise Fusion
+// in light or dark to match the terminal colour scheme's background.
+void applyApplicationTheme(const Preferences& preferences);
+
 class SchemePreview;
 
 class PreferencesDialog : public QDialog {

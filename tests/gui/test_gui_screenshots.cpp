@@ -6,7 +6,9 @@
 #include "PromptDialogs.h"
 #include "SessionEditor.h"
 
+#include <QApplication>
 #include <QDir>
+#include <QLineEdit>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QTest>
@@ -77,6 +79,17 @@ private slots:
         window.resize(1000, 620);
         window.sessionView()->setCurrentIndex(window.sessionView()->model()->index(0, 0));
         save(&window, QStringLiteral("main-window"));
+
+        // Not following the system: Fusion, dark to match the dark terminal scheme.
+        Preferences dark;
+        dark.themeFollowsSystem = false;
+        dark.colorScheme = QStringLiteral("Portal Dark");
+        applyApplicationTheme(dark);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
+        window.filterField()->setText(QStringLiteral("deploy"));
+        save(&window, QStringLiteral("main-window-dark-filtered"));
+        applyApplicationTheme(Preferences{});
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() >= 128);
     }
 
     void unknownHostKeyDialog()
