@@ -52,6 +52,7 @@ public:
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
 
     const Error& error() const { assert(!ok()); return std::get<1>(state_); }
 

@@ -29,6 +29,10 @@ SecretBytes deriveKey(crypto::HashAlgorithm hash, const SecretBytes& sharedSecre
     std::uint8_t letterByte = std::uint8_t(letter);
     first.update(ByteView(&letterByte, 1)).update(sessionId);
     Bytes block = first.finish();
+    // An empty digest means OpenSSL failed; an empty key is then refused by
+    // makePacketProtection's size check instead of looping here for ever.
+    if (block.empty())
+        return {};
     out.append(block);
     OPENSSL_cleanse(block.data(), block.size());
     // K(n+1) = HASH(K || H || K1 || ... || Kn)
@@ -36,6 +40,8 @@ SecretBytes deriveKey(crypto::HashAlgorithm hash, const SecretBytes& sharedSecre
         crypto::Hasher more = prefix.clone();
         more.update(out.view());
         Bytes next = more.finish();
+        if (next.empty())
+            return {};
         out.append(next);
         OPENSSL_cleanse(next.data(), next.size());
     }
