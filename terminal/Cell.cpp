@@ -54,10 +54,11 @@ std::uint16_t StyleTable::intern(const Style& style) {
 }
 
 char32_t ClusterTable::intern(const std::uint32_t* chars) {
+    auto scalar = [](std::uint32_t c) { return c <= 0x10FFFF ? char32_t(c) : U'\uFFFD'; };
     std::u32string key;
-    key.push_back(char32_t(chars[0]));
+    key.push_back(scalar(chars[0]));
     for (std::size_t i = 1; i <= kMaxMarks && chars[i] != 0; ++i)
-        key.push_back(char32_t(chars[i]));
+        key.push_back(scalar(chars[i]));
     if (key.size() == 1)
         return key[0];
     if (auto it = ids_.find(key); it != ids_.end())

@@ -2,7 +2,9 @@
 // and §5.6 (control strings); mode numbers from xterm's ctlseqs.
 #include "StreamScanner.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace portal::terminal {
@@ -181,7 +183,38 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 faint_ = oldFaint;
                 invisible_ = oldInvisible;
                 const bool changed = !(newModes == oldModes) || newFaint != oldFaint || newInvisible != oldInvisible;
-                if (countArgs(csi_) > kMaxVTermArgs) {
+                if (c == 'b') {
+                    flush(csiStart);
+                    csiHeld_.clear();
+                    passStart = i;
+                    if (csi_.find_first_not_of("0123456789") == std::string::npos) {
+                        const long count = csi_.empty() ? 1 : csi_.size() > 9 ? maxRepeat_ : std::stol(csi_);
+                        sink_.repeatPrecedingCharacter(std::min(std::max(count, 1L), maxRepeat_));
+                    }
+                } else if ((c == 'r' || c == 's') && !csi_.empty() && csi_[0] >= '0' && csi_[0] <= ';') {
+                    // DECSTBM / DECSLRM with parameters: re-issued within the screen, or dropped
+                    // when empty (xterm ignores a top margin at or below the bottom one).
+                    flush(csiStart);
+                    csiHeld_.clear();
+                    passStart = i;
+                    const int limit = c == 'r' ? rows_ : columns_;
+                    long first = 0, second = 0;
+                    const auto semicolon = csi_.find(';');
+                    auto number = [](const std::string& t) {
+                        return t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos
+                                   ? 0L
+                                   : std::stol(t);
+                    };
+                    first = number(csi_.substr(0, semicolon));
+                    second = semicolon == std::string::npos ? 0 : number(csi_.substr(semicolon + 1));
+                    first = std::clamp(first == 0 ? 1L : first, 1L, long(limit));
+                    second = std::clamp(second == 0 ? long(limit) : second, 1L, long(limit));
+                    if (first < second) {
+                        const std::string margins =
+                            "\x1b[" + std::to_string(first) + ';' + std::to_string(second) + char(c);
+                        sink_.passThrough(margins.data(), margins.size());
+                    }
+                } else if (countArgs(csi_) > kMaxVTermArgs) {
                     flush(csiStart);
                     csiHeld_.clear();
                     const std::string split = splitSgr(csi_);

@@ -26,6 +26,8 @@ public:
         virtual void operatingSystemCommand(std::string_view payload) = 0;
         // Called after the bytes before the change have been passed through.
         virtual void scannerStateChanged() = 0;
+        // REP (CSI Ps b, ECMA-48 §8.3.103): repeat the preceding graphic character.
+        virtual void repeatPrecedingCharacter(long count) = 0;
 
     protected:
         ~Sink() = default;
@@ -34,6 +36,16 @@ public:
     explicit StreamScanner(Sink& sink) : sink_(sink) {}
 
     void setMaxOscBytes(std::size_t bytes) { maxOscBytes_ = bytes; }
+    // REP never reaches libvterm 0.1, which loops forever when the preceding glyph has no
+    // width; the sink repeats the character instead, at most this many times (more than a
+    // screenful only turns seven bytes into unbounded work).
+    // Margins (DECSTBM, DECSLRM) are clamped to the screen: libvterm 0.1 accepts margins
+    // beyond it and then moves memory with a negative size when scrolling.
+    void setScreenSize(int rows, int columns) {
+        rows_ = rows;
+        columns_ = columns;
+        maxRepeat_ = long(rows) * columns;
+    }
     void feed(const char* bytes, std::size_t length);
     // RIS or a hard reset from outside: modes and pen extras back to power-on values.
     void reset();
@@ -61,6 +73,9 @@ private:
     std::string string_; // payload of the control string being read
     bool stringOverflow_ = false;
     std::size_t maxOscBytes_ = 4096;
+    long maxRepeat_ = 80 * 24;
+    int rows_ = 24;
+    int columns_ = 80;
     TerminalModes modes_;
     bool faint_ = false;
     bool invisible_ = false;

@@ -106,6 +106,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     bool reverse = false;
     int wrapCandidate = kNoRow;
     bool clusterSaturated = false;
+    std::u32string lastGlyph; // for REP
 
     QString title;
     QString cwd;
@@ -116,6 +117,13 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     // --- StreamScanner::Sink ---
     void passThrough(const char* bytes, std::size_t length) override { vterm_input_write(vt, bytes, length); }
     void operatingSystemCommand(std::string_view payload) override;
+    void repeatPrecedingCharacter(long count) override {
+        if (lastGlyph.empty())
+            return;
+        const QByteArray one = QString::fromUcs4(lastGlyph.data(), qsizetype(lastGlyph.size())).toUtf8();
+        const QByteArray all = one.repeated(qsizetype(count));
+        vterm_input_write(vt, all.constData(), std::size_t(all.size()));
+    }
     void scannerStateChanged() override {
         penDirty = true;
         emit q->modesChanged();
@@ -232,7 +240,9 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     if (pos.row < 0 || pos.row >= g.rows || pos.col < 0 || pos.col >= g.cols)
         return 1;
     const int width = std::clamp(info->width, 1, 2);
-    char32_t ch = char32_t(info->chars[0]);
+    // libvterm 0.1 decodes overlong 5- and 6-byte forms to values beyond Unicode; those
+    // would collide with our cluster and wide-cell codes.
+    char32_t ch = info->chars[0] <= 0x10FFFF ? char32_t(info->chars[0]) : U'\uFFFD';
     if (info->chars[1] != 0) {
         // libvterm hands over the whole cluster again for every mark added; we keep a bounded
         // prefix, and remember that the cell is full so further marks can be skipped cheaply.
@@ -244,6 +254,10 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     } else {
         clusterSaturated = false;
     }
+
+    lastGlyph.assign(1, ch == 0 ? U' ' : char32_t(info->chars[0] <= 0x10FFFF ? info->chars[0] : 0xFFFD));
+    for (std::size_t k = 1; k <= ClusterTable::kMaxMarks && info->chars[k] != 0; ++k)
+        lastGlyph.push_back(info->chars[k] <= 0x10FFFF ? char32_t(info->chars[k]) : U'\uFFFD');
 
     Cell* row = g.row(pos.row);
     const int col = pos.col;
@@ -737,6 +751,7 @@ TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObje
     vterm_state_set_unrecognised_fallbacks(d->state, &kFallbacks, d.get());
     vterm_state_reset(d->state, 1);
     d->updateOscLimit();
+    d->scanner.setScreenSize(rows, columns);
     d->refreshPen();
 }
 
@@ -754,7 +769,15 @@ void TerminalEmulator::resize(int rows, int columns) {
     if (rows == d->primary.rows && columns == d->primary.cols)
         return;
     vterm_set_size(d->vt, rows, columns); // calls Impl::resized through the state layer
+    d->scanner.setScreenSize(rows, columns);
     VTermPos pos;
+    vterm_state_get_cursorpos(d->state, &pos);
+    // libvterm 0.1 keeps the old scrolling margins, which may now lie beyond the screen (and
+    // then moves memory with a negative size). xterm resets them on resize; so do we, and put
+    // the cursor back where DECSTBM's homing took it from. The scanner holds back incomplete
+    // sequences, so libvterm's parser is between sequences here.
+    const QByteArray reset = "\x1b[r\x1b[" + QByteArray::number(pos.row + 1) + ';' + QByteArray::number(pos.col + 1) + 'H';
+    vterm_input_write(d->vt, reset.constData(), std::size_t(reset.size()));
     vterm_state_get_cursorpos(d->state, &pos);
     d->cursor.row = pos.row;
     d->cursor.column = pos.col;

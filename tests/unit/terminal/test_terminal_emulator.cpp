@@ -74,6 +74,10 @@ private slots:
         QTest::newRow("DL") << 3 << 10 << QByteArray("a\r\nb\r\nc\033[1;1H\033[M") << QStringList{"b", "c"} << 0 << 0;
         QTest::newRow("scroll region") << 4 << 10 << QByteArray("1\r\n2\r\n3\r\n4\033[2;3r\033[3;1H\n\nX")
                                        << QStringList{"1", "", "X", "4"} << 2 << 1;
+        QTest::newRow("scroll region beyond the screen") << 3 << 10 << QByteArray("1\r\n2\r\n3\033[2;99r\033[3;1H\n")
+                                                         << QStringList{"1", "3"} << 2 << 0;
+        QTest::newRow("empty scroll region ignored") << 3 << 10 << QByteArray("1\r\n2\r\n3\033[3;2r\033[3;1H\n")
+                                                     << QStringList{"2", "3"} << 2 << 0;
         QTest::newRow("tab") << 3 << 20 << QByteArray("a\tb") << QStringList{"a       b"} << 0 << 9;
         QTest::newRow("UTF-8") << 3 << 10 << QByteArray("h\xc3\xa9llo") << QStringList{"h\u00e9llo"} << 0 << 5;
         QTest::newRow("wide CJK") << 3 << 10 << QByteArray("\xe4\xb8\xad\xe6\x96\x87!")
@@ -83,8 +87,14 @@ private slots:
         QTest::newRow("malformed UTF-8") << 3 << 10 << QByteArray("a\xff" "b") << QStringList{"a\ufffdb"}
                                          << 0 << 3;
         QTest::newRow("REP") << 3 << 10 << QByteArray("z\033[3b") << QStringList{"zzzz"} << 0 << 4;
-        QTest::newRow("huge REP stops at the margin") << 3 << 10 << QByteArray("z\033[99999b")
-                                                      << QStringList{"zzzzzzzzzz"} << 0 << 9;
+        QTest::newRow("REP wraps like typed text") << 3 << 4 << QByteArray("z\033[5b") << QStringList{"zzzz", "zz"} << 1 << 2;
+        QTest::newRow("REP repeats clusters") << 3 << 10 << QByteArray("e\xcc\x81\033[2b") << QStringList{"e\u0301e\u0301e\u0301"} << 0 << 3;
+        QTest::newRow("REP before any glyph") << 3 << 10 << QByteArray("\033[5bx") << QStringList{"x"} << 0 << 1;
+        QTest::newRow("huge REP is capped at a screenful") << 3 << 10 << QByteArray("z\033[99999b")
+                                                           << QStringList{"zzzzzzzzzz", "zzzzzzzzzz", "z"} << 2 << 1;
+        // Uncapped this would be 2^31 lines.
+        QTest::newRow("REP at one column") << 3 << 1 << QByteArray("z\033[2147483647b!")
+                                           << QStringList{"z", "z", "!"} << 2 << 0;
         QTest::newRow("box drawing") << 3 << 10 << QByteArray("\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x90")
                                      << QStringList{"\u250c\u2500\u2510"} << 0 << 3;
         QTest::newRow("DEC graphics") << 3 << 10 << QByteArray("\033(0lqk\033(B") << QStringList{"\u250c\u2500\u2510"} << 0
