@@ -199,10 +199,10 @@ void SshClient::receiveBytes(ByteView bytes, TimePoint now) {
         auto reason = d.transport.serverDisconnectReason();
         if (reason && *reason == transport::disconnect::ByApplication && d.connection &&
             d.connection->channelCount() == 0) {
-            d.transport.disconnect(transport::disconnect::ByApplication, "");
+            d.transport.close();
             d.close(true, status.error());
         } else if (reason) {
-            d.transport.disconnect(transport::disconnect::ByApplication, "");
+            d.transport.close();
             d.close(false, status.error());
         } else {
             d.fail(status.error());
@@ -215,7 +215,7 @@ void SshClient::connectionLost(std::string reason, TimePoint now) {
     d.now = now;
     if (d.closed)
         return;
-    d.transport.disconnect(transport::disconnect::ByApplication, "");
+    d.transport.close();
     d.close(false, Error::network("Connection to " + d.config.host + " port " + std::to_string(d.config.port) +
                                   " closed: " + reason));
 }

@@ -89,6 +89,19 @@ HostKeyVerifier::Outcome HostKeyVerifier::check(const keys::PublicKey& key) cons
     return outcome;
 }
 
+std::vector<std::string> HostKeyVerifier::knownKeyTypes() const {
+    std::vector<std::string> types;
+    for (const std::string& path : settings_.knownHostsFiles) {
+        auto file = keys::KnownHostsFile::load(path);
+        if (!file)
+            continue;
+        for (const std::string& type : file->keyTypesFor(settings_.host, settings_.port))
+            if (std::find(types.begin(), types.end(), type) == types.end())
+                types.push_back(type);
+    }
+    return types;
+}
+
 Status HostKeyVerifier::save(const keys::PublicKey& key) const {
     if (settings_.knownHostsFiles.empty())
         return {};

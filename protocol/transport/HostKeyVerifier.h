@@ -37,6 +37,8 @@ public:
     explicit HostKeyVerifier(HostKeySettings settings) : settings_(std::move(settings)) {}
 
     Outcome check(const keys::PublicKey& key) const;
+    // Key types already listed for the host in any file ("ssh-ed25519", ...).
+    std::vector<std::string> knownKeyTypes() const;
     // Appends the key to the first known_hosts file.
     Status save(const keys::PublicKey& key) const;
 

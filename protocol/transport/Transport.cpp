@@ -58,6 +58,16 @@ Status Transport::sendKexInit() {
         ourKexInit_.kexAlgorithms.push_back(kStrictKexClient);
     }
     ourKexInit_.hostKeyAlgorithms = settings_.hostKeyAlgorithms;
+    if (!initialKexDone_) {
+        // Like OpenSSH, prefer the host key types known_hosts already lists for this host,
+        // so a known server is verified instead of asked about under another key type.
+        std::vector<std::string> known = verifier_.knownKeyTypes();
+        std::stable_partition(ourKexInit_.hostKeyAlgorithms.begin(), ourKexInit_.hostKeyAlgorithms.end(),
+                              [&](const std::string& algorithm) {
+                                  const crypto::HostKeyAlgorithmInfo* info = crypto::findHostKeyAlgorithm(algorithm);
+                                  return info && std::find(known.begin(), known.end(), info->keyType) != known.end();
+                              });
+    }
     ourKexInit_.ciphersClientToServer = settings_.ciphers;
     ourKexInit_.ciphersServerToClient = settings_.ciphers;
     ourKexInit_.macsClientToServer = settings_.macs;
@@ -544,11 +554,13 @@ std::optional<client::TimePoint> Transport::nextDeadline() const {
 void Transport::disconnect(std::uint32_t reasonCode, const std::string& description) {
     if (state_ == State::Closed)
         return;
-    if (state_ != State::AwaitingServerVersion || ourKexInitSent_) {
-        wire::Writer w(msg::Disconnect);
-        w.uint32(reasonCode).string(description).string("");
-        (void)sendPacket(w.bytes()); // best effort: we are closing either way
-    }
+    wire::Writer w(msg::Disconnect);
+    w.uint32(reasonCode).string(description).string("");
+    (void)sendPacket(w.bytes()); // best effort: we are closing either way
+    close();
+}
+
+void Transport::close() {
     state_ = State::Closed;
     for (HeldPayload& held : heldPayloads_)
         if (held.wipe)

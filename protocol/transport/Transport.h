@@ -77,6 +77,8 @@ public:
     // Sends DISCONNECT (when the transport can still send) and closes.
     void fail(const Error& error);
     void disconnect(std::uint32_t reasonCode, const std::string& description);
+    // Closes without a DISCONNECT (the server sent one, or the socket is gone).
+    void close();
 
     Bytes takeOutgoing();
     bool hasOutgoing() const { return !outgoing_.empty(); }

@@ -842,31 +842,38 @@ private slots:
     }
 
     void connectionProtocolViolations_data() {
-        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QStringList>("payloads"); // hex, sent in order
         QTest::addColumn<QString>("error");
-        QTest::newRow("data for unknown channel") << QByteArray::fromHex("5e0000002a0000000141") << "unknown channel 42";
-        QTest::newRow("window adjust for unknown channel") << QByteArray::fromHex("5d0000000700000010") << "unknown channel 7";
-        QTest::newRow("unsolicited global reply") << QByteArray::fromHex("51") << "without an outstanding global request";
-        QTest::newRow("unsolicited channel success") << QByteArray::fromHex("6300000000") << "without an outstanding request";
-        QTest::newRow("userauth after success") << QByteArray::fromHex("34") << "after authentication";
-        QTest::newRow("kex message outside kex") << QByteArray::fromHex("1f") << "outside a key exchange";
-        QTest::newRow("data beyond window") << QByteArray() << "beyond its window";
+        QTest::newRow("data for unknown channel") << QStringList{"5e0000002a0000000141"} << "unknown channel 42";
+        QTest::newRow("window adjust for unknown channel") << QStringList{"5d0000000700000010"} << "unknown channel 7";
+        QTest::newRow("unsolicited global reply") << QStringList{"51"} << "without an outstanding global request";
+        QTest::newRow("unsolicited channel success") << QStringList{"6300000000"} << "without an outstanding request";
+        QTest::newRow("userauth after success") << QStringList{"34"} << "after authentication";
+        QTest::newRow("kex message outside kex") << QStringList{"1f"} << "outside a key exchange";
+        QTest::newRow("service request from server") << QStringList{"05000000016b"} << "only clients send";
+        QTest::newRow("data after EOF") << QStringList{"6000000000", "5e000000000000000141"} << "after EOF";
+        QTest::newRow("data after CLOSE") << QStringList{"6100000000", "5e000000000000000141"} << "unknown channel 0";
+        QTest::newRow("max packet 0") << QStringList{"5b00000001000000090000100000000000"} << "maximum packet size of 0";
+        QTest::newRow("confirm twice") << QStringList{"5b00000000000000090000100000008000"} << "already open";
+        QTest::newRow("window overflow") << QStringList{"5d00000000ffffffff"} << "beyond 2^32-1";
+        QTest::newRow("data beyond window") << QStringList{} << "beyond its window";
     }
     void connectionProtocolViolations() {
-        QFETCH(QByteArray, payload);
+        QFETCH(QStringList, payloads);
         QFETCH(QString, error);
         Harness h;
         h.config.channelWindowSize = 1000;
         h.start();
         ChannelId id = h.exec("echo");
         QCOMPARE(id, ChannelId(0));
-        if (payload.isEmpty()) {
+        QVERIFY(h.client->openSession().ok()); // channel 1, not yet confirmed
+        if (payloads.isEmpty()) {
             wire::Writer data(transport::msg::ChannelData);
             data.uint32(0).string(Bytes(1001, 'x'));
             h.server->sendPayload(data.bytes());
-        } else {
-            h.server->sendPayload(Bytes(payload.begin(), payload.end()));
         }
+        for (const QString& hex : payloads)
+            h.server->sendPayload(fromHex(hex.toStdString()));
         h.pump();
         QVERIFY(h.disconnected);
         QCOMPARE(h.disconnected->error.category, ErrorCategory::Protocol);
