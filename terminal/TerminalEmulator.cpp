@@ -292,8 +292,9 @@ int TerminalEmulator::Impl::moveCursor(VTermPos pos, VTermPos oldpos, int visibl
         wrapCandidate = kNoRow;
     markRow(oldpos.row);
     markRow(pos.row);
-    cursor.row = pos.row;
-    cursor.column = pos.col;
+    // libvterm 0.1 can report column -1 (seen with backward tabulation at the left margin).
+    cursor.row = std::clamp(pos.row, 0, active->rows - 1);
+    cursor.column = std::clamp(pos.col, 0, active->cols - 1);
     (void)visible;
     return 1;
 }
@@ -779,8 +780,8 @@ void TerminalEmulator::resize(int rows, int columns) {
     const QByteArray reset = "\x1b[r\x1b[" + QByteArray::number(pos.row + 1) + ';' + QByteArray::number(pos.col + 1) + 'H';
     vterm_input_write(d->vt, reset.constData(), std::size_t(reset.size()));
     vterm_state_get_cursorpos(d->state, &pos);
-    d->cursor.row = pos.row;
-    d->cursor.column = pos.col;
+    d->cursor.row = std::clamp(pos.row, 0, rows - 1);
+    d->cursor.column = std::clamp(pos.col, 0, columns - 1);
 }
 
 void TerminalEmulator::setScrollbackLines(std::size_t lines) {

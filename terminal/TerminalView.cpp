@@ -1,0 +1,1046 @@
+// TerminalView: see TerminalView.h. Key and mouse encodings come from InputEncoder (xterm
+// ctlseqs); this file is painting, selection, search, scrolling and the glue to Qt's events.
+#include "TerminalView.h"
+
+#include "InputEncoder.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QFontDatabase>
+#include <QFontMetricsF>
+#include <QInputMethodEvent>
+#include <QKeyEvent>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QMetaMethod>
+#include <QPainter>
+#include <QPainterPath>
+#include <QScreen>
+#include <QScrollBar>
+#include <QStyleHints>
+#include <QTimerEvent>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace portal::terminal {
+namespace {
+
+constexpr int kRegular = 0, kBold = 1, kItalic = 2;
+
+// Box-drawing lines (U+2500 block) we draw ourselves so they join across cells at any size:
+// weights for left, right, up, down; 1 light, 2 heavy, 3 double.
+struct BoxLines {
+    char32_t ch;
+    std::uint8_t left, right, up, down;
+};
+constexpr BoxLines kBoxLines[] = {
+    {0x2500, 1, 1, 0, 0}, {0x2501, 2, 2, 0, 0}, {0x2502, 0, 0, 1, 1}, {0x2503, 0, 0, 2, 2}, {0x250C, 0, 1, 0, 1},
+    {0x250F, 0, 2, 0, 2}, {0x2510, 1, 0, 0, 1}, {0x2513, 2, 0, 0, 2}, {0x2514, 0, 1, 1, 0}, {0x2517, 0, 2, 2, 0},
+    {0x2518, 1, 0, 1, 0}, {0x251B, 2, 0, 2, 0}, {0x251C, 0, 1, 1, 1}, {0x2523, 0, 2, 2, 2}, {0x2524, 1, 0, 1, 1},
+    {0x252B, 2, 0, 2, 2}, {0x252C, 1, 1, 0, 1}, {0x2533, 2, 2, 0, 2}, {0x2534, 1, 1, 1, 0}, {0x253B, 2, 2, 2, 0},
+    {0x253C, 1, 1, 1, 1}, {0x254B, 2, 2, 2, 2}, {0x2550, 3, 3, 0, 0}, {0x2551, 0, 0, 3, 3}, {0x2554, 0, 3, 0, 3},
+    {0x2557, 3, 0, 0, 3}, {0x255A, 0, 3, 3, 0}, {0x255D, 3, 0, 3, 0}, {0x2560, 0, 3, 3, 3}, {0x2563, 3, 0, 3, 3},
+    {0x2566, 3, 3, 0, 3}, {0x2569, 3, 3, 3, 0}, {0x256C, 3, 3, 3, 3}, {0x256D, 0, 1, 0, 1}, {0x256E, 1, 0, 0, 1},
+    {0x256F, 1, 0, 1, 0}, {0x2570, 0, 1, 1, 0}, {0x2574, 1, 0, 0, 0}, {0x2575, 0, 0, 1, 0}, {0x2576, 0, 1, 0, 0},
+    {0x2577, 0, 0, 0, 1},
+};
+
+const BoxLines* boxLines(char32_t ch) {
+    for (const BoxLines& b : kBoxLines)
+        if (b.ch == ch)
+            return &b;
+    return nullptr;
+}
+
+bool isDrawnGlyph(char32_t ch) {
+    return boxLines(ch) != nullptr || (ch >= 0x2580 && ch <= 0x2593);
+}
+
+QColor mix(const QColor& a, const QColor& b, double t) {
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+// Schemes a Ctrl+click may open; anything else (javascript:, custom handlers) is refused.
+bool isOpenableScheme(const QUrl& url) {
+    static const QStringList schemes{"http", "https", "ftp", "file", "mailto"};
+    return url.isValid() && schemes.contains(url.scheme().toLower());
+}
+
+} // namespace
+
+struct TerminalView::RowText {
+    QString text;
+    std::vector<int> column; // column of each UTF-16 unit of text
+    int columnToIndex(int col) const {
+        for (int i = 0; i < int(column.size()); ++i)
+            if (column[std::size_t(i)] >= col)
+                return i;
+        return int(text.size());
+    }
+};
+
+TerminalView::TerminalView(QWidget* parent)
+    : QAbstractScrollArea(parent), emulator_(std::make_unique<TerminalEmulator>(24, 80)),
+      scheme_(ColorScheme::named(QString())) {
+    setAttribute(Qt::WA_InputMethodEnabled, true);
+    setAttribute(Qt::WA_KeyCompression, false);
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent, true);
+    viewport()->setCursor(Qt::IBeamCursor);
+    viewport()->setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+
+    connect(emulator_.get(), &TerminalEmulator::replyBytes, this, &TerminalView::sendBytes);
+    connect(emulator_.get(), &TerminalEmulator::titleChanged, this, &TerminalView::titleChanged);
+    connect(emulator_.get(), &TerminalEmulator::workingDirectoryChanged, this, &TerminalView::workingDirectoryChanged);
+    connect(emulator_.get(), &TerminalEmulator::bell, this, &TerminalView::bell);
+    connect(emulator_.get(), &TerminalEmulator::clipboardWriteRequested, this,
+            [](const QString& selection, const QByteArray& data) {
+                const bool primary = selection.contains(QLatin1Char('p')) || selection.contains(QLatin1Char('s'));
+                QClipboard* clipboard = QGuiApplication::clipboard();
+                const QString text = QString::fromUtf8(data);
+                if (selection.contains(QLatin1Char('c')) || !clipboard->supportsSelection())
+                    clipboard->setText(text, QClipboard::Clipboard);
+                if (primary && clipboard->supportsSelection())
+                    clipboard->setText(text, QClipboard::Selection);
+            });
+
+    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    font.setStyleHint(QFont::Monospace);
+    setTerminalFont(font);
+    setCursorBlinking(true);
+}
+
+TerminalView::~TerminalView() = default;
+
+// ---------------------------------------------------------------------------------------------
+// Output and frames
+
+void TerminalView::receive(const QByteArray& bytes) {
+    emulator_->feed(bytes);
+    scheduleFrame();
+}
+
+void TerminalView::scheduleFrame() {
+    if (frameTimer_.isActive())
+        return;
+    // One repaint per display frame however fast data arrives.
+    const qreal hz = screen() ? screen()->refreshRate() : 60.0;
+    frameTimer_.start(std::max(4, int(1000.0 / std::clamp(hz, 24.0, 240.0))), Qt::PreciseTimer, this);
+}
+
+void TerminalView::renderFrame() {
+    const std::uint64_t pushed = emulator_->historyPushed();
+    const auto newLines = std::int64_t(pushed) - std::int64_t(seenPushed_);
+    seenPushed_ = pushed;
+    if (scrollOffset_ > 0 && newLines > 0) // the user scrolled up: keep showing the same text
+        scrollOffset_ = std::min<std::int64_t>(scrollOffset_ + newLines, emulator_->historySize());
+    scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
+    updateScrollBar();
+
+    const TerminalEmulator::Damage& damage = emulator_->damage();
+    if (damage.everything || newLines != 0 || match_) {
+        viewport()->update();
+    } else {
+        QRegion region;
+        const TerminalEmulator::Cursor cursor = emulator_->cursor();
+        for (int r = 0; r < emulator_->rows(); ++r) {
+            if (!damage.row(r) && r != cursor.row)
+                continue;
+            const int viewRow = r + scrollOffset_;
+            if (viewRow < rows())
+                region += QRect(0, viewRow * cellHeight_, viewport()->width(), cellHeight_);
+        }
+        if (!region.isEmpty())
+            viewport()->update(region);
+    }
+    emulator_->clearDamage();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+void TerminalView::setTerminalFont(const QFont& font) {
+    font_ = font;
+    font_.setKerning(false);
+    font_.setStyleStrategy(QFont::PreferAntialias);
+    fonts_[kRegular] = font_;
+    fonts_[kBold] = font_;
+    fonts_[kBold].setBold(true);
+    fonts_[kItalic] = font_;
+    fonts_[kItalic].setItalic(true);
+    fonts_[kBold | kItalic] = fonts_[kBold];
+    fonts_[kBold | kItalic].setItalic(true);
+    glyphCache_.clear();
+    updateMetrics();
+}
+
+void TerminalView::updateMetrics() {
+    const QFontMetricsF m(font_);
+    cellWidth_ = std::max(1, int(std::ceil(m.horizontalAdvance(QLatin1Char('M')))));
+    cellHeight_ = std::max(1, int(std::ceil(m.height())));
+    ascent_ = int(std::ceil(m.ascent()));
+    resizeTerminal();
+    viewport()->update();
+}
+
+void TerminalView::setColorScheme(const ColorScheme& scheme) {
+    scheme_ = scheme;
+    QPalette pal = viewport()->palette();
+    pal.setColor(QPalette::Base, scheme_.background);
+    viewport()->setPalette(pal);
+    viewport()->update();
+}
+
+void TerminalView::setScrollbackLines(int lines) {
+    emulator_->setScrollbackLines(std::size_t(std::max(0, lines)));
+    scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
+    updateScrollBar();
+    viewport()->update();
+}
+
+void TerminalView::setCursorBlinking(bool on) {
+    cursorBlinking_ = on;
+    const int interval = QGuiApplication::styleHints()->cursorFlashTime() / 2;
+    blinkTimer_.start(interval > 0 ? interval : 500, this);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geometry and scrolling
+
+std::int64_t TerminalView::liveTop() const { return std::int64_t(emulator_->historyPushed()); }
+std::int64_t TerminalView::firstLine() const { return liveTop() - emulator_->historySize(); }
+std::int64_t TerminalView::topLine() const { return liveTop() - scrollOffset_; }
+
+void TerminalView::resizeTerminal() {
+    const int cols = std::max(1, viewport()->width() / cellWidth_);
+    const int rowCount = std::max(1, viewport()->height() / cellHeight_);
+    if (cols == emulator_->columns() && rowCount == emulator_->rows())
+        return;
+    emulator_->resize(rowCount, cols);
+    seenPushed_ = emulator_->historyPushed();
+    scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
+    clearSelection();
+    match_.reset();
+    updateScrollBar();
+    viewport()->update();
+    emit terminalSizeChanged(cols, rowCount, cols * cellWidth_, rowCount * cellHeight_);
+}
+
+void TerminalView::resizeEvent(QResizeEvent* event) {
+    QAbstractScrollArea::resizeEvent(event);
+    resizeTerminal();
+}
+
+void TerminalView::updateScrollBar() {
+    updatingScrollBar_ = true;
+    QScrollBar* bar = verticalScrollBar();
+    bar->setRange(0, emulator_->historySize());
+    bar->setPageStep(emulator_->rows());
+    bar->setSingleStep(1);
+    bar->setValue(emulator_->historySize() - scrollOffset_);
+    updatingScrollBar_ = false;
+}
+
+void TerminalView::scrollContentsBy(int, int) {
+    if (updatingScrollBar_)
+        return;
+    scrollOffset_ = emulator_->historySize() - verticalScrollBar()->value();
+    viewport()->update();
+}
+
+void TerminalView::scrollLines(int delta) {
+    const int offset = std::clamp(scrollOffset_ + delta, 0, emulator_->historySize());
+    if (offset == scrollOffset_)
+        return;
+    scrollOffset_ = offset;
+    updateScrollBar();
+    viewport()->update();
+}
+
+void TerminalView::scrollToBottom() { scrollLines(-scrollOffset_); }
+
+QString TerminalView::visibleText(int viewRow) const {
+    return emulator_->text(emulatorRow(topLine() + viewRow));
+}
+
+TerminalView::TextPosition TerminalView::positionAt(const QPoint& p) const {
+    const int row = std::clamp(p.y() / cellHeight_, 0, rows() - 1);
+    const int col = std::clamp(p.x() / cellWidth_, 0, columns() - 1);
+    return {topLine() + row, col};
+}
+
+TerminalView::RowText TerminalView::rowText(std::int64_t line) const {
+    RowText out;
+    std::vector<Cell> scratch;
+    const auto cells = emulator_->line(emulatorRow(line), scratch);
+    for (int c = 0; c < int(cells.size()); ++c) {
+        const qsizetype before = out.text.size();
+        emulator_->appendCellText(cells[std::size_t(c)], out.text);
+        for (qsizetype k = before; k < out.text.size(); ++k)
+            out.column.push_back(c);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Painting
+
+const QStaticText& TerminalView::staticText(const QString& text, int variant) {
+    const QString key = QString::number(variant) + QLatin1Char(':') + text;
+    if (QStaticText* cached = glyphCache_.object(key))
+        return *cached;
+    auto* st = new QStaticText(text);
+    st->setTextFormat(Qt::PlainText);
+    st->setPerformanceHint(QStaticText::AggressiveCaching);
+    st->prepare(QTransform(), fonts_[variant]);
+    glyphCache_.insert(key, st);
+    return *glyphCache_.object(key);
+}
+
+void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const QColor& color) const {
+    if (ch >= 0x2580 && ch <= 0x2593) { // block elements and shades
+        QRectF fill = r;
+        QColor c = color;
+        switch (ch) {
+        case 0x2580: fill.setHeight(r.height() / 2); break;
+        case 0x2584: fill.setTop(r.top() + r.height() / 2); break;
+        case 0x2588: break;
+        case 0x258C: fill.setWidth(r.width() / 2); break;
+        case 0x2590: fill.setLeft(r.left() + r.width() / 2); break;
+        case 0x2591: c.setAlphaF(0.25f); break;
+        case 0x2592: c.setAlphaF(0.5f); break;
+        case 0x2593: c.setAlphaF(0.75f); break;
+        default:
+            if (ch > 0x2580 && ch < 0x2588) // lower n/8 blocks
+                fill.setTop(r.bottom() - r.height() * double(ch - 0x2580) / 8.0);
+            else if (ch > 0x2588 && ch < 0x2590) // left n/8 blocks
+                fill.setWidth(r.width() * double(0x2590 - ch) / 8.0);
+        }
+        p.fillRect(fill, c);
+        return;
+    }
+    const BoxLines* b = boxLines(ch);
+    if (!b)
+        return;
+    const double light = std::max(1.0, std::round(cellHeight_ / 16.0));
+    const double cx = std::floor(r.center().x()), cy = std::floor(r.center().y());
+    auto stroke = [&](int weight, bool horizontal, double from, double to) {
+        if (weight == 0)
+            return;
+        const double w = weight == 2 ? 2 * light : light;
+        auto line = [&](double offset) {
+            if (horizontal)
+                p.fillRect(QRectF(std::min(from, to), cy - w / 2 + offset, std::abs(to - from), w), color);
+            else
+                p.fillRect(QRectF(cx - w / 2 + offset, std::min(from, to), w, std::abs(to - from)), color);
+        };
+        if (weight == 3) {
+            line(-light);
+            line(light);
+        } else {
+            line(0);
+        }
+    };
+    const double half = light * 1.5;
+    stroke(b->left, true, r.left(), cx + half);
+    stroke(b->right, true, cx - half, r.right() + 1);
+    stroke(b->up, false, r.top(), cy + half);
+    stroke(b->down, false, cy - half, r.bottom() + 1);
+}
+
+void TerminalView::paintEvent(QPaintEvent* event) {
+    ++paintCount_;
+    QPainter p(viewport());
+    const QRect area = event->rect();
+    p.fillRect(area, emulator_->reverseVideo() ? scheme_.foreground : scheme_.background);
+    blinkingCellsShown_ = false;
+    std::vector<Cell> scratch;
+    const int first = std::max(0, area.top() / cellHeight_);
+    const int last = std::min(rows() - 1, area.bottom() / cellHeight_);
+    for (int viewRow = first; viewRow <= last; ++viewRow)
+        paintRow(p, viewRow, topLine() + viewRow, scratch);
+}
+
+void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch) {
+    const int y = viewRow * cellHeight_;
+    const int cols = columns();
+    const auto cells = emulator_->line(emulatorRow(line), scratch);
+    const bool screenReverse = emulator_->reverseVideo();
+    const QColor defaultBg = screenReverse ? scheme_.foreground : scheme_.background;
+
+    // Search matches on this row, as column ranges.
+    std::vector<std::pair<int, int>> matches;
+    if (!search_.pattern().isEmpty() && search_.isValid()) {
+        const RowText rt = rowText(line);
+        auto it = search_.globalMatch(rt.text);
+        while (it.hasNext()) {
+            const auto m = it.next();
+            if (m.capturedLength() == 0)
+                continue;
+            const int c0 = rt.column[std::size_t(m.capturedStart())];
+            const int c1 = rt.column[std::size_t(m.capturedEnd() - 1)];
+            matches.emplace_back(c0, c1);
+        }
+    }
+    auto matchColor = [&](int col) -> std::optional<QColor> {
+        for (auto [a, b] : matches) {
+            if (col >= a && col <= b) {
+                const bool current = match_ && match_->first.line == line && col >= match_->first.column &&
+                                     col <= match_->second.column;
+                return current ? scheme_.currentMatch : scheme_.searchMatch;
+            }
+        }
+        return std::nullopt;
+    };
+
+    struct Resolved {
+        QColor fg, bg;
+        int font;
+        const Style* style;
+    };
+    auto resolve = [&](int col) -> Resolved {
+        const Cell* cell = col < int(cells.size()) ? &cells[std::size_t(col)] : nullptr;
+        const Style& s = emulator_->style(cell ? cell->style : 0);
+        QColor fg = scheme_.resolve(s.fg, true);
+        QColor bg = scheme_.resolve(s.bg, false);
+        if (screenReverse) {
+            if (s.fg.kind() == Color::Kind::Default)
+                fg = scheme_.background;
+            if (s.bg.kind() == Color::Kind::Default)
+                bg = scheme_.foreground;
+        }
+        if (s.has(attr::Reverse))
+            std::swap(fg, bg);
+        if (s.has(attr::Faint))
+            fg = mix(fg, bg, 0.5);
+        if (s.has(attr::Invisible) || (s.has(attr::Blink) && !blinkPhase_))
+            fg = bg;
+        if (isSelected(line, col))
+            bg = scheme_.selectionBackground;
+        if (auto m = matchColor(col)) {
+            bg = *m;
+            fg = QColor(Qt::black);
+        }
+        const int font = (s.has(attr::Bold) ? kBold : 0) | (s.has(attr::Italic) ? kItalic : 0);
+        return {fg, bg, font, &s};
+    };
+
+    // Backgrounds: runs of equal colour.
+    std::vector<Resolved> resolved;
+    resolved.reserve(std::size_t(cols));
+    for (int c = 0; c < cols; ++c)
+        resolved.push_back(resolve(c));
+    for (int c = 0; c < cols;) {
+        int e = c + 1;
+        while (e < cols && resolved[std::size_t(e)].bg == resolved[std::size_t(c)].bg)
+            ++e;
+        if (resolved[std::size_t(c)].bg != defaultBg)
+            p.fillRect(QRect(c * cellWidth_, y, (e - c) * cellWidth_, cellHeight_), resolved[std::size_t(c)].bg);
+        c = e;
+    }
+
+    // Text: runs of narrow cells with the same colour and font are one cached layout; wide
+    // glyphs, clusters and box drawing are placed cell by cell so the grid never drifts.
+    QString run;
+    int runStart = 0;
+    auto flushRun = [&](int end) {
+        if (run.isEmpty())
+            return;
+        const Resolved& r = resolved[std::size_t(runStart)];
+        p.setPen(r.fg);
+        p.setFont(fonts_[r.font]);
+        p.drawStaticText(QPointF(runStart * cellWidth_, y), staticText(run, r.font));
+        (void)end;
+        run.clear();
+    };
+    for (int c = 0; c < std::min(cols, int(cells.size())); ++c) {
+        const Cell& cell = cells[std::size_t(c)];
+        const Resolved& r = resolved[std::size_t(c)];
+        if (r.style->has(attr::Blink))
+            blinkingCellsShown_ = true;
+        if (cell.width == 0)
+            continue;
+        const bool blank = cell.ch == 0 || cell.ch == U' ';
+        const bool simple = !blank && cell.width == 1 && !cell.isCluster() && cell.ch < 0x2500;
+        if (simple && !run.isEmpty() && r.fg == resolved[std::size_t(runStart)].fg &&
+            r.font == resolved[std::size_t(runStart)].font && runStart + int(run.size()) == c) {
+            run.append(QChar(char16_t(cell.ch)));
+            continue;
+        }
+        flushRun(c);
+        if (blank)
+            continue;
+        if (simple) {
+            runStart = c;
+            run.append(QChar(char16_t(cell.ch)));
+            continue;
+        }
+        const QRectF rect(c * cellWidth_, y, cell.width * cellWidth_, cellHeight_);
+        if (!cell.isCluster() && isDrawnGlyph(cell.ch)) {
+            drawBoxGlyph(p, cell.ch, rect, r.fg);
+            continue;
+        }
+        p.setPen(r.fg);
+        p.setFont(fonts_[r.font]);
+        p.drawStaticText(rect.topLeft(), staticText(emulator_->cellText(cell), r.font));
+    }
+    flushRun(cols);
+
+    // Decorations.
+    for (int c = 0; c < std::min(cols, int(cells.size())); ++c) {
+        const Resolved& r = resolved[std::size_t(c)];
+        const int underline = r.style->underline();
+        if (!underline && !r.style->has(attr::Strike) && !r.style->link)
+            continue;
+        const double lw = std::max(1.0, std::round(cellHeight_ / 16.0));
+        const double x0 = c * cellWidth_, x1 = x0 + cellWidth_;
+        const double base = y + ascent_ + lw;
+        if (underline == 1 || (r.style->link && underline == 0))
+            p.fillRect(QRectF(x0, base, x1 - x0, lw), r.style->link && underline == 0 ? mix(r.fg, r.bg, 0.5) : r.fg);
+        else if (underline == 2) {
+            p.fillRect(QRectF(x0, base, x1 - x0, lw), r.fg);
+            p.fillRect(QRectF(x0, base + 2 * lw, x1 - x0, lw), r.fg);
+        } else if (underline == 3) {
+            QPainterPath wave(QPointF(x0, base + lw));
+            wave.cubicTo(x0 + cellWidth_ / 3.0, base - lw, x0 + 2 * cellWidth_ / 3.0, base + 3 * lw, x1, base + lw);
+            p.save();
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(QPen(r.fg, lw));
+            p.drawPath(wave);
+            p.restore();
+        }
+        if (r.style->has(attr::Strike))
+            p.fillRect(QRectF(x0, y + cellHeight_ / 2.0, x1 - x0, lw), r.fg);
+    }
+
+    // Cursor and input-method pre-edit text.
+    const TerminalEmulator::Cursor cursor = emulator_->cursor();
+    if (line != liveTop() + cursor.row || !cursor.visible)
+        return;
+    const int cc = std::clamp(cursor.column, 0, cols - 1);
+    const int width = cc < int(cells.size()) && cells[std::size_t(cc)].width == 2 ? 2 : 1;
+    const QRect cellRect(cc * cellWidth_, y, width * cellWidth_, cellHeight_);
+    if (!preedit_.isEmpty()) {
+        const QFontMetrics m(font_);
+        const QRect pre(cellRect.topLeft(), QSize(m.horizontalAdvance(preedit_) + 2, cellHeight_));
+        p.fillRect(pre, scheme_.background);
+        p.setPen(scheme_.foreground);
+        p.setFont(font_);
+        p.drawText(pre, Qt::AlignLeft | Qt::AlignVCenter, preedit_);
+        p.fillRect(QRect(pre.left(), pre.bottom(), pre.width(), 1), scheme_.foreground);
+        return;
+    }
+    const bool focused = hasFocus();
+    if (focused && cursorBlinking_ && cursor.blinking && !blinkPhase_)
+        return;
+    p.setPen(scheme_.cursor);
+    if (!focused) {
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(cellRect.adjusted(0, 0, -1, -1));
+        return;
+    }
+    switch (cursor.shape) {
+    case TerminalEmulator::Cursor::Shape::Block: {
+        p.fillRect(cellRect, scheme_.cursor);
+        if (cc < int(cells.size()) && !cells[std::size_t(cc)].isBlank()) {
+            const Cell& cell = cells[std::size_t(cc)];
+            p.setPen(resolved[std::size_t(cc)].bg == scheme_.cursor ? scheme_.foreground : resolved[std::size_t(cc)].bg);
+            if (!cell.isCluster() && isDrawnGlyph(cell.ch)) {
+                drawBoxGlyph(p, cell.ch, cellRect, scheme_.background);
+            } else {
+                p.setFont(fonts_[resolved[std::size_t(cc)].font]);
+                p.drawStaticText(cellRect.topLeft(), staticText(emulator_->cellText(cell), resolved[std::size_t(cc)].font));
+            }
+        }
+        break;
+    }
+    case TerminalEmulator::Cursor::Shape::Underline:
+        p.fillRect(QRect(cellRect.left(), cellRect.bottom() - 1, cellRect.width(), 2), scheme_.cursor);
+        break;
+    case TerminalEmulator::Cursor::Shape::Bar:
+        p.fillRect(QRect(cellRect.left(), cellRect.top(), 2, cellRect.height()), scheme_.cursor);
+        break;
+    }
+}
+
+void TerminalView::timerEvent(QTimerEvent* event) {
+    if (event->timerId() == frameTimer_.timerId()) {
+        frameTimer_.stop();
+        renderFrame();
+    } else if (event->timerId() == blinkTimer_.timerId()) {
+        blinkPhase_ = !blinkPhase_;
+        if (blinkingCellsShown_) {
+            viewport()->update();
+        } else if (hasFocus()) {
+            const int viewRow = emulator_->cursor().row + scrollOffset_;
+            if (viewRow < rows())
+                viewport()->update(QRect(0, viewRow * cellHeight_, viewport()->width(), cellHeight_));
+        }
+    } else if (event->timerId() == autoScrollTimer_.timerId()) {
+        if (!selecting_) {
+            autoScrollTimer_.stop();
+            return;
+        }
+        if (lastMousePoint_.y() < 0)
+            scrollLines(1);
+        else if (lastMousePoint_.y() >= viewport()->height())
+            scrollLines(-1);
+        else
+            autoScrollTimer_.stop();
+        extendSelection(positionAt(lastMousePoint_));
+    } else {
+        QAbstractScrollArea::timerEvent(event);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyboard and input method
+
+bool TerminalView::focusNextPrevChild(bool) { return false; } // Tab belongs to the shell
+
+bool TerminalView::event(QEvent* event) {
+    if (event->type() == QEvent::ShortcutOverride) {
+        // Keys go to the host, not to window shortcuts; ours are handled in keyPressEvent.
+        event->accept();
+        return true;
+    }
+    return QAbstractScrollArea::event(event);
+}
+
+void TerminalView::keyPressEvent(QKeyEvent* event) {
+    const Qt::KeyboardModifiers mods = event->modifiers();
+    const bool ctrlShift = (mods & (Qt::ControlModifier | Qt::ShiftModifier)) == (Qt::ControlModifier | Qt::ShiftModifier);
+    const int key = event->key();
+    if (ctrlShift && key == Qt::Key_C) {
+        copy();
+        return;
+    }
+    if (ctrlShift && key == Qt::Key_V) {
+        paste();
+        return;
+    }
+    if (ctrlShift && key == Qt::Key_F) {
+        emit searchRequested();
+        return;
+    }
+    if ((mods & Qt::ShiftModifier) && !(mods & Qt::ControlModifier) && (key == Qt::Key_PageUp || key == Qt::Key_PageDown)) {
+        scrollLines(key == Qt::Key_PageUp ? rows() - 1 : -(rows() - 1));
+        return;
+    }
+    const QByteArray bytes = encodeKey(key, mods, event->text(), emulator_->modes());
+    if (bytes.isEmpty()) {
+        QAbstractScrollArea::keyPressEvent(event);
+        return;
+    }
+    scrollToBottom();
+    emit sendBytes(bytes);
+}
+
+void TerminalView::inputMethodEvent(QInputMethodEvent* event) {
+    if (!event->commitString().isEmpty()) {
+        scrollToBottom();
+        emit sendBytes(event->commitString().toUtf8());
+    }
+    preedit_ = event->preeditString();
+    const int viewRow = emulator_->cursor().row + scrollOffset_;
+    viewport()->update(QRect(0, viewRow * cellHeight_, viewport()->width(), cellHeight_));
+    event->accept();
+}
+
+QVariant TerminalView::inputMethodQuery(Qt::InputMethodQuery query) const {
+    const TerminalEmulator::Cursor cursor = emulator_->cursor();
+    const QRect cursorRect(cursor.column * cellWidth_, (cursor.row + scrollOffset_) * cellHeight_, cellWidth_, cellHeight_);
+    switch (query) {
+    case Qt::ImCursorRectangle: return cursorRect;
+    case Qt::ImFont: return font_;
+    case Qt::ImCursorPosition: return 0;
+    case Qt::ImSurroundingText: return QString();
+    case Qt::ImEnabled: return true;
+    default: return QAbstractScrollArea::inputMethodQuery(query);
+    }
+}
+
+void TerminalView::focusInEvent(QFocusEvent* event) {
+    QAbstractScrollArea::focusInEvent(event);
+    const QByteArray report = emulator_->focusReport(true);
+    if (!report.isEmpty())
+        emit sendBytes(report);
+    blinkPhase_ = true;
+    viewport()->update();
+}
+
+void TerminalView::focusOutEvent(QFocusEvent* event) {
+    QAbstractScrollArea::focusOutEvent(event);
+    const QByteArray report = emulator_->focusReport(false);
+    if (!report.isEmpty())
+        emit sendBytes(report);
+    viewport()->update();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mouse: reports to the host when it asked (Shift overrides), otherwise selection and links
+
+bool TerminalView::sendMouse(QMouseEvent* event, int kind) {
+    const TerminalModes modes = emulator_->modes();
+    if (modes.mouse == TerminalModes::Mouse::Off || (event->modifiers() & Qt::ShiftModifier))
+        return false;
+    MouseEvent e;
+    e.kind = MouseEvent::Kind(kind);
+    e.button = event->button() == Qt::MiddleButton ? 1 : event->button() == Qt::RightButton ? 2 : 0;
+    if (e.kind == MouseEvent::Kind::Move)
+        e.button = mouseButtonHeld_;
+    const QPoint pos = event->position().toPoint();
+    e.row = std::clamp(pos.y() / cellHeight_, 0, rows() - 1);
+    e.column = std::clamp(pos.x() / cellWidth_, 0, columns() - 1);
+    e.modifiers = event->modifiers();
+    const QByteArray bytes = encodeMouse(e, modes);
+    if (!bytes.isEmpty())
+        emit sendBytes(bytes);
+    return true;
+}
+
+void TerminalView::mousePressEvent(QMouseEvent* event) {
+    setFocus(Qt::MouseFocusReason);
+    if (sendMouse(event, int(MouseEvent::Kind::Press))) {
+        mouseButtonHeld_ = event->button() == Qt::MiddleButton ? 1 : event->button() == Qt::RightButton ? 2 : 0;
+        return;
+    }
+    const TextPosition pos = positionAt(event->position().toPoint());
+    if (event->button() == Qt::MiddleButton && middleClickPaste_) {
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        pasteText(clipboard->text(clipboard->supportsSelection() ? QClipboard::Selection : QClipboard::Clipboard));
+        return;
+    }
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (event->modifiers() & Qt::ControlModifier) {
+        const QUrl url = linkAt(pos);
+        if (url.isValid()) {
+            emit linkActivated(url);
+            if (openLinks_)
+                QDesktopServices::openUrl(url);
+            return;
+        }
+    }
+    const bool triple =
+        lastDoubleClick_.isValid() && lastDoubleClick_.elapsed() < QGuiApplication::styleHints()->mouseDoubleClickInterval();
+    lastDoubleClick_.invalidate();
+    selecting_ = true;
+    lastMousePoint_ = event->position().toPoint();
+    if (triple) {
+        setSelection(pos, pos, SelectionMode::Line);
+        return;
+    }
+    selectionMode_ = (event->modifiers() & Qt::AltModifier) ? SelectionMode::Rectangle : SelectionMode::Character;
+    selection_.reset();
+    selection_.emplace(pos, pos);
+    viewport()->update();
+}
+
+void TerminalView::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (sendMouse(event, int(MouseEvent::Kind::Press)))
+        return;
+    if (event->button() != Qt::LeftButton)
+        return;
+    const TextPosition pos = positionAt(event->position().toPoint());
+    setSelection(pos, pos, SelectionMode::Word);
+    selecting_ = true;
+    lastDoubleClick_.start();
+}
+
+void TerminalView::mouseMoveEvent(QMouseEvent* event) {
+    if (emulator_->modes().mouse != TerminalModes::Mouse::Off && !(event->modifiers() & Qt::ShiftModifier)) {
+        sendMouse(event, int(MouseEvent::Kind::Move));
+        return;
+    }
+    if (!selecting_)
+        return;
+    lastMousePoint_ = event->position().toPoint();
+    if (lastMousePoint_.y() < 0 || lastMousePoint_.y() >= viewport()->height()) {
+        if (!autoScrollTimer_.isActive())
+            autoScrollTimer_.start(50, this);
+    }
+    extendSelection(positionAt(lastMousePoint_));
+}
+
+void TerminalView::mouseReleaseEvent(QMouseEvent* event) {
+    if (sendMouse(event, int(MouseEvent::Kind::Release))) {
+        mouseButtonHeld_ = -1;
+        return;
+    }
+    if (event->button() != Qt::LeftButton || !selecting_)
+        return;
+    selecting_ = false;
+    autoScrollTimer_.stop();
+    if (selection_ && selection_->first == selection_->second && selectionMode_ == SelectionMode::Character)
+        clearSelection(); // a click, not a drag
+    finishSelection();
+}
+
+void TerminalView::wheelEvent(QWheelEvent* event) {
+    const int steps = event->angleDelta().y() / 40; // three lines per notch
+    if (steps == 0)
+        return;
+    const TerminalModes modes = emulator_->modes();
+    if (modes.mouse != TerminalModes::Mouse::Off && !(event->modifiers() & Qt::ShiftModifier)) {
+        MouseEvent e;
+        e.kind = steps > 0 ? MouseEvent::Kind::WheelUp : MouseEvent::Kind::WheelDown;
+        const QPoint pos = event->position().toPoint();
+        e.row = std::clamp(pos.y() / cellHeight_, 0, rows() - 1);
+        e.column = std::clamp(pos.x() / cellWidth_, 0, columns() - 1);
+        e.modifiers = event->modifiers();
+        emit sendBytes(encodeMouse(e, modes));
+        return;
+    }
+    scrollLines(steps);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection and clipboard
+
+void TerminalView::setSelection(TextPosition from, TextPosition to, SelectionMode mode) {
+    selectionMode_ = mode;
+    selection_.emplace(from, to);
+    extendSelection(to);
+}
+
+void TerminalView::clearSelection() {
+    if (!selection_)
+        return;
+    selection_.reset();
+    viewport()->update();
+}
+
+void TerminalView::extendSelection(TextPosition to) {
+    if (!selection_)
+        return;
+    selection_->second = to;
+    viewport()->update();
+}
+
+bool TerminalView::isSelected(std::int64_t line, int column) const {
+    if (!selection_)
+        return false;
+    TextPosition a = std::min(selection_->first, selection_->second);
+    TextPosition b = std::max(selection_->first, selection_->second);
+    switch (selectionMode_) {
+    case SelectionMode::Rectangle: {
+        const int c0 = std::min(selection_->first.column, selection_->second.column);
+        const int c1 = std::max(selection_->first.column, selection_->second.column);
+        return line >= a.line && line <= b.line && column >= c0 && column <= c1;
+    }
+    case SelectionMode::Line: return line >= a.line && line <= b.line;
+    case SelectionMode::Word: {
+        // Extend both ends to word boundaries on their rows.
+        auto isWord = [&](const RowText& rt, int col) {
+            const int i = rt.columnToIndex(col);
+            if (i >= int(rt.text.size()))
+                return false;
+            const QChar ch = rt.text[i];
+            return ch.isLetterOrNumber() || wordCharacters_.contains(ch);
+        };
+        const RowText ra = rowText(a.line);
+        while (a.column > 0 && isWord(ra, a.column) && isWord(ra, a.column - 1))
+            --a.column;
+        const RowText rb = b.line == a.line ? ra : rowText(b.line);
+        while (b.column < columns() - 1 && isWord(rb, b.column) && isWord(rb, b.column + 1))
+            ++b.column;
+        return TextPosition{line, column} >= a && TextPosition{line, column} <= b;
+    }
+    case SelectionMode::Character: break;
+    }
+    return TextPosition{line, column} >= a && TextPosition{line, column} <= b;
+}
+
+QString TerminalView::selectedText() const {
+    if (!selection_)
+        return {};
+    const std::int64_t l0 = std::max(std::min(selection_->first.line, selection_->second.line), firstLine());
+    const std::int64_t l1 = std::min(std::max(selection_->first.line, selection_->second.line), liveTop() + rows() - 1);
+    QString out;
+    std::vector<Cell> scratch;
+    for (std::int64_t line = l0; line <= l1; ++line) {
+        const auto cells = emulator_->line(emulatorRow(line), scratch);
+        QString row;
+        for (int c = 0; c < columns(); ++c) {
+            if (!isSelected(line, c))
+                continue;
+            if (c < int(cells.size()))
+                emulator_->appendCellText(cells[std::size_t(c)], row);
+            else
+                row.append(QLatin1Char(' '));
+        }
+        const bool joined = selectionMode_ != SelectionMode::Rectangle && line < l1 &&
+                            emulator_->isWrapped(emulatorRow(line)) && isSelected(line, columns() - 1);
+        if (!joined) {
+            while (row.endsWith(QLatin1Char(' ')))
+                row.chop(1);
+        }
+        out += row;
+        if (!joined && line < l1)
+            out += QLatin1Char('\n');
+    }
+    return out;
+}
+
+void TerminalView::finishSelection() {
+    if (!copyOnSelect_ || !selection_)
+        return;
+    QClipboard* clipboard = QGuiApplication::clipboard();
+    const QString text = selectedText();
+    if (text.isEmpty())
+        return;
+    clipboard->setText(text, clipboard->supportsSelection() ? QClipboard::Selection : QClipboard::Clipboard);
+}
+
+void TerminalView::copy() {
+    const QString text = selectedText();
+    if (!text.isEmpty())
+        QGuiApplication::clipboard()->setText(text, QClipboard::Clipboard);
+}
+
+void TerminalView::paste() { pasteText(QGuiApplication::clipboard()->text(QClipboard::Clipboard)); }
+
+void TerminalView::pasteText(const QString& text) {
+    if (text.isEmpty())
+        return;
+    const TerminalModes modes = emulator_->modes();
+    if (pasteNeedsConfirmation(text, modes)) {
+        pendingPaste_ = text;
+        if (isSignalConnected(QMetaMethod::fromSignal(&TerminalView::pasteConfirmationRequested))) {
+            emit pasteConfirmationRequested(text);
+            return;
+        }
+        const auto answer = QMessageBox::question(this, tr("Paste several lines?"),
+                                                  tr("The text has %n line(s) and will run as commands in a shell.",
+                                                     nullptr, int(text.count(QLatin1Char('\n'))) + 1));
+        answerPaste(answer == QMessageBox::Yes);
+        return;
+    }
+    scrollToBottom();
+    emit sendBytes(encodePaste(text, modes));
+}
+
+void TerminalView::answerPaste(bool accepted) {
+    const QString text = std::exchange(pendingPaste_, QString());
+    if (!accepted || text.isEmpty())
+        return;
+    scrollToBottom();
+    emit sendBytes(encodePaste(text, emulator_->modes()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+QUrl TerminalView::linkAt(TextPosition pos) const {
+    std::vector<Cell> scratch;
+    const auto cells = emulator_->line(emulatorRow(pos.line), scratch);
+    if (pos.column < int(cells.size())) {
+        const std::uint16_t link = emulator_->style(cells[std::size_t(pos.column)].style).link;
+        if (link) {
+            const QUrl url(emulator_->hyperlink(link), QUrl::StrictMode);
+            return isOpenableScheme(url) ? url : QUrl();
+        }
+    }
+    static const QRegularExpression urlPattern(
+        QStringLiteral(R"((?:https?|ftp|file)://[^\s<>"'`]+|mailto:[^\s<>"'`]+)"));
+    const RowText rt = rowText(pos.line);
+    auto it = urlPattern.globalMatch(rt.text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        QString text = m.captured();
+        while (!text.isEmpty() && QStringLiteral(".,;:!?)]}'\"").contains(text.back()))
+            text.chop(1);
+        if (text.isEmpty())
+            continue;
+        const int c0 = rt.column[std::size_t(m.capturedStart())];
+        const int c1 = rt.column[std::size_t(m.capturedStart() + text.size() - 1)];
+        if (pos.column >= c0 && pos.column <= c1) {
+            const QUrl url(text, QUrl::StrictMode);
+            return isOpenableScheme(url) ? url : QUrl();
+        }
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+bool TerminalView::find(const QString& pattern, bool regularExpression, bool caseSensitive, bool backwards) {
+    search_ = QRegularExpression(regularExpression ? pattern : QRegularExpression::escape(pattern),
+                                 caseSensitive ? QRegularExpression::NoPatternOption
+                                               : QRegularExpression::CaseInsensitiveOption);
+    match_.reset();
+    if (pattern.isEmpty() || !search_.isValid()) {
+        search_ = QRegularExpression();
+        viewport()->update();
+        return false;
+    }
+    return findAgain(backwards);
+}
+
+void TerminalView::clearSearch() {
+    search_ = QRegularExpression();
+    match_.reset();
+    viewport()->update();
+}
+
+bool TerminalView::findAgain(bool backwards) {
+    if (search_.pattern().isEmpty() || !search_.isValid())
+        return false;
+    const std::int64_t first = firstLine();
+    const std::int64_t last = liveTop() + rows() - 1;
+    // Start after (or before) the current match; without one, from the bottom when going back
+    // and from the top of the history when going forward.
+    TextPosition from = match_ ? match_->first : TextPosition{backwards ? last + 1 : first - 1, 0};
+    const std::int64_t count = last - first + 1;
+    for (std::int64_t step = 0; step <= count; ++step) {
+        std::int64_t line = backwards ? from.line - step : from.line + step;
+        if (line < first || line > last) {
+            // Wrap around once.
+            line = backwards ? last - (first - line - 1) : first + (line - last - 1);
+            if (line < first || line > last)
+                continue;
+        }
+        const RowText rt = rowText(line);
+        std::optional<std::pair<TextPosition, TextPosition>> found;
+        auto it = search_.globalMatch(rt.text);
+        while (it.hasNext()) {
+            const auto m = it.next();
+            if (m.capturedLength() == 0)
+                continue;
+            const TextPosition a{line, rt.column[std::size_t(m.capturedStart())]};
+            const TextPosition b{line, rt.column[std::size_t(m.capturedEnd() - 1)]};
+            if (step == 0 && match_) {
+                if (!backwards && a <= from)
+                    continue;
+                if (backwards && a >= from)
+                    continue;
+            }
+            found.emplace(a, b);
+            if (!backwards)
+                break; // first match after `from`; going back, keep the last one
+        }
+        if (found) {
+            match_ = found;
+            // Bring the match into view, near the middle when it was off screen.
+            const std::int64_t top = topLine();
+            if (line < top || line >= top + rows())
+                scrollOffset_ = int(std::clamp<std::int64_t>(liveTop() - (line - rows() / 2), 0, emulator_->historySize()));
+            updateScrollBar();
+            viewport()->update();
+            return true;
+        }
+    }
+    match_.reset();
+    viewport()->update();
+    return false;
+}
+
+} // namespace portal::terminal

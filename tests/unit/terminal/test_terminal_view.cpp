@@ -1,0 +1,319 @@
+// TerminalView under QT_QPA_PLATFORM=offscreen: keys in every mode, shortcuts, selection and
+// copy, paste with and without bracketed paste, scrollback staying put, search, links,
+// repaint coalescing and the size signal.
+#include "TerminalView.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace portal::terminal;
+
+Q_DECLARE_METATYPE(Qt::KeyboardModifiers)
+
+namespace {
+
+struct Fixture {
+    TerminalView view;
+    QByteArray sent;
+    Fixture() {
+        QFont font(QStringLiteral("DejaVu Sans Mono"));
+        font.setPixelSize(14);
+        view.setTerminalFont(font);
+        view.setOpenLinksAutomatically(false);
+        const QSize cell = view.cellSize();
+        // 40×10 cells plus the scroll bar and frame.
+        view.resize(40 * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
+                    10 * cell.height() + 2 * view.frameWidth());
+        view.show();
+        QObject::connect(&view, &TerminalView::sendBytes, [this](const QByteArray& b) { sent += b; });
+    }
+    void settle() {
+        QTest::qWait(40); // two frames
+    }
+    QPoint cellCenter(int row, int col) const {
+        const QSize c = view.cellSize();
+        return QPoint(col * c.width() + c.width() / 2, row * c.height() + c.height() / 2);
+    }
+};
+
+} // namespace
+
+class TestTerminalView : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY(QGuiApplication::platformName() == QLatin1String("offscreen")); }
+
+    void gridFollowsWidgetSize() {
+        Fixture f;
+        QCOMPARE(f.view.columns(), 40);
+        QCOMPARE(f.view.rows(), 10);
+        QSignalSpy spy(&f.view, &TerminalView::terminalSizeChanged);
+        f.view.resize(f.view.width() - 10 * f.view.cellSize().width(), f.view.height());
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).toInt(), 30);
+        QCOMPARE(spy.at(0).at(1).toInt(), 10);
+        QCOMPARE(spy.at(0).at(2).toInt(), 30 * f.view.cellSize().width());
+        QCOMPARE(f.view.emulator().columns(), 30);
+    }
+
+    void keys_data() {
+        QTest::addColumn<QByteArray>("setup");
+        QTest::addColumn<int>("key");
+        QTest::addColumn<Qt::KeyboardModifiers>("mods");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::newRow("letter") << QByteArray() << int(Qt::Key_A) << Qt::KeyboardModifiers() << "a" << QByteArray("a");
+        QTest::newRow("Ctrl+C") << QByteArray() << int(Qt::Key_C) << Qt::KeyboardModifiers(Qt::ControlModifier) << "\x03"
+                                << QByteArray("\x03");
+        QTest::newRow("Up") << QByteArray() << int(Qt::Key_Up) << Qt::KeyboardModifiers() << "" << QByteArray("\x1b[A");
+        QTest::newRow("Up after DECCKM") << QByteArray("\033[?1h") << int(Qt::Key_Up) << Qt::KeyboardModifiers() << ""
+                                         << QByteArray("\x1bOA");
+        QTest::newRow("keypad after DECKPAM") << QByteArray("\033=") << int(Qt::Key_1)
+                                              << Qt::KeyboardModifiers(Qt::KeypadModifier) << "1" << QByteArray("\x1bOq");
+        QTest::newRow("Tab is not focus navigation") << QByteArray() << int(Qt::Key_Tab) << Qt::KeyboardModifiers() << "\t"
+                                                     << QByteArray("\t");
+        QTest::newRow("Ctrl+Shift+C is copy") << QByteArray() << int(Qt::Key_C)
+                                              << Qt::KeyboardModifiers(Qt::ControlModifier | Qt::ShiftModifier) << ""
+                                              << QByteArray();
+        QTest::newRow("Ctrl+Shift+F is search") << QByteArray() << int(Qt::Key_F)
+                                                << Qt::KeyboardModifiers(Qt::ControlModifier | Qt::ShiftModifier) << ""
+                                                << QByteArray();
+        QTest::newRow("Shift+PageUp scrolls") << QByteArray() << int(Qt::Key_PageUp)
+                                              << Qt::KeyboardModifiers(Qt::ShiftModifier) << "" << QByteArray();
+        QTest::newRow("PageUp goes to the host") << QByteArray() << int(Qt::Key_PageUp) << Qt::KeyboardModifiers() << ""
+                                                 << QByteArray("\x1b[5~");
+    }
+    void keys() {
+        QFETCH(QByteArray, setup);
+        QFETCH(int, key);
+        QFETCH(Qt::KeyboardModifiers, mods);
+        QFETCH(QString, text);
+        QFETCH(QByteArray, bytes);
+        Fixture f;
+        f.view.receive(setup);
+        QKeyEvent press(QEvent::KeyPress, key, mods, text);
+        QApplication::sendEvent(&f.view, &press);
+        QCOMPARE(f.sent.toHex(' '), bytes.toHex(' '));
+    }
+
+    void inputMethodCommitIsSent() {
+        Fixture f;
+        QInputMethodEvent preedit(QStringLiteral("ni"), {});
+        QApplication::sendEvent(&f.view, &preedit);
+        QVERIFY(f.sent.isEmpty());
+        QInputMethodEvent commit;
+        commit.setCommitString(QStringLiteral("\u4f60"));
+        QApplication::sendEvent(&f.view, &commit);
+        QCOMPARE(f.sent, QByteArray("\xe4\xbd\xa0"));
+    }
+
+    void dragSelectsAndCopies() {
+        Fixture f;
+        f.view.receive("first line   \r\nsecond\r\n");
+        f.settle();
+        QTest::mousePress(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(0, 6));
+        QTest::mouseMove(f.view.viewport(), f.cellCenter(1, 2));
+        QTest::mouseRelease(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(1, 2));
+        QCOMPARE(f.view.selectedText(), QStringLiteral("line\nsec"));
+        QKeyEvent copy(QEvent::KeyPress, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QApplication::sendEvent(&f.view, &copy);
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("line\nsec"));
+    }
+
+    void selectionModes_data() {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<int>("fromRow");
+        QTest::addColumn<int>("fromCol");
+        QTest::addColumn<int>("toRow");
+        QTest::addColumn<int>("toCol");
+        QTest::addColumn<QString>("text");
+        using M = TerminalView::SelectionMode;
+        QTest::newRow("characters") << int(M::Character) << 0 << 2 << 0 << 8 << "llo wor";
+        QTest::newRow("word") << int(M::Word) << 0 << 7 << 0 << 7 << "world";
+        QTest::newRow("word with configured characters") << int(M::Word) << 1 << 3 << 1 << 3 << "/usr/local-bin";
+        QTest::newRow("line") << int(M::Line) << 0 << 5 << 1 << 0 << "hello world\n  /usr/local-bin x";
+        QTest::newRow("rectangle") << int(M::Rectangle) << 0 << 2 << 1 << 5 << "llo\n/usr";
+        // 45 characters on 40 columns: the wrapped row is joined, not split by a newline.
+        QTest::newRow("wrapped line joined") << int(M::Line) << 2 << 0 << 3 << 0
+                                             << "0123456789012345678901234567890123456789abcde";
+    }
+    void selectionModes() {
+        QFETCH(int, mode);
+        QFETCH(int, fromRow);
+        QFETCH(int, fromCol);
+        QFETCH(int, toRow);
+        QFETCH(int, toCol);
+        QFETCH(QString, text);
+        Fixture f;
+        f.view.receive("hello world   \r\n  /usr/local-bin x\r\n0123456789012345678901234567890123456789abcde\r\n");
+        const std::int64_t top = f.view.positionAt(QPoint(0, 0)).line;
+        f.view.setSelection({top + fromRow, fromCol}, {top + toRow, toCol}, TerminalView::SelectionMode(mode));
+        QCOMPARE(f.view.selectedText(), text);
+    }
+
+    void doubleClickSelectsWord() {
+        Fixture f;
+        f.view.receive("alpha beta-gamma delta");
+        f.settle();
+        QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(0, 8));
+        QCOMPARE(f.view.selectedText(), QStringLiteral("beta-gamma"));
+    }
+
+    void paste_data() {
+        QTest::addColumn<QByteArray>("setup");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("asks");
+        QTest::addColumn<bool>("accept");
+        QTest::addColumn<QByteArray>("sent");
+        QTest::newRow("single line") << QByteArray() << "ls -l" << false << false << QByteArray("ls -l");
+        QTest::newRow("multi-line accepted") << QByteArray() << "a\nb" << true << true << QByteArray("a\rb");
+        QTest::newRow("multi-line refused") << QByteArray() << "rm -rf /\n" << true << false << QByteArray();
+        QTest::newRow("bracketed") << QByteArray("\033[?2004h") << "a\nb" << false << false
+                                   << QByteArray("\x1b[200~a\rb\x1b[201~");
+    }
+    void paste() {
+        QFETCH(QByteArray, setup);
+        QFETCH(QString, text);
+        QFETCH(bool, asks);
+        QFETCH(bool, accept);
+        QFETCH(QByteArray, sent);
+        Fixture f;
+        f.view.receive(setup);
+        QSignalSpy spy(&f.view, &TerminalView::pasteConfirmationRequested);
+        f.view.pasteText(text);
+        QCOMPARE(spy.count(), asks ? 1 : 0);
+        if (asks) {
+            QVERIFY(f.sent.isEmpty());
+            QCOMPARE(spy.at(0).at(0).toString(), text);
+            f.view.answerPaste(accept);
+        }
+        QCOMPARE(f.sent, sent);
+    }
+
+    void viewStaysPutWhenScrolledUp() {
+        Fixture f;
+        for (int i = 0; i < 50; ++i)
+            f.view.receive("line " + QByteArray::number(i) + "\r\n");
+        f.settle();
+        QCOMPARE(f.view.scrollOffset(), 0);
+        QKeyEvent pageUp(QEvent::KeyPress, Qt::Key_PageUp, Qt::ShiftModifier);
+        QApplication::sendEvent(&f.view, &pageUp);
+        QCOMPARE(f.view.scrollOffset(), 9);
+        const QString top = f.view.visibleText(0);
+        for (int i = 50; i < 80; ++i)
+            f.view.receive("line " + QByteArray::number(i) + "\r\n");
+        f.settle();
+        QCOMPARE(f.view.visibleText(0), top);
+        // Typing returns to the bottom.
+        QKeyEvent key(QEvent::KeyPress, Qt::Key_X, Qt::NoModifier, QStringLiteral("x"));
+        QApplication::sendEvent(&f.view, &key);
+        QCOMPARE(f.view.scrollOffset(), 0);
+    }
+
+    void search() {
+        Fixture f;
+        for (int i = 0; i < 40; ++i)
+            f.view.receive((i % 10 == 3 ? "needle " : "hay ") + QByteArray::number(i) + "\r\n");
+        f.settle();
+        QVERIFY(f.view.find(QStringLiteral("NEEDLE"), false, false, true));
+        auto m = f.view.currentMatch();
+        QVERIFY(m.has_value());
+        QCOMPARE(f.view.emulator().text(int(m->first.line - std::int64_t(f.view.emulator().historyPushed()))),
+                 QStringLiteral("needle 33"));
+        QVERIFY(f.view.findPrevious());
+        QCOMPARE(f.view.emulator().text(int(f.view.currentMatch()->first.line - std::int64_t(f.view.emulator().historyPushed()))),
+                 QStringLiteral("needle 23"));
+        // The match is scrolled into view.
+        const std::int64_t top = f.view.positionAt(QPoint(0, 0)).line;
+        QVERIFY(f.view.currentMatch()->first.line >= top && f.view.currentMatch()->first.line < top + f.view.rows());
+        QVERIFY(f.view.findNext());
+        QCOMPARE(f.view.emulator().text(int(f.view.currentMatch()->first.line - std::int64_t(f.view.emulator().historyPushed()))),
+                 QStringLiteral("needle 33"));
+        QVERIFY(!f.view.find(QStringLiteral("NEEDLE"), false, true, true)); // case-sensitive
+        QVERIFY(f.view.find(QStringLiteral("ne+dle [0-9]3"), true, true, true));
+        QVERIFY(!f.view.find(QStringLiteral("("), true, true, true)); // invalid expression
+    }
+
+    void ctrlClickOpensLinks() {
+        Fixture f;
+        f.view.receive("see https://example.com/a?b=1. and \033]8;;https://portal.test/x\007here\033]8;;\007 "
+                       "\033]8;;javascript:alert(1)\007bad\033]8;;\007");
+        f.settle();
+        QSignalSpy spy(&f.view, &TerminalView::linkActivated);
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::ControlModifier, f.cellCenter(0, 10));
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).toUrl(), QUrl(QStringLiteral("https://example.com/a?b=1")));
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::ControlModifier, f.cellCenter(0, 36));
+        QCOMPARE(spy.count(), 2);
+        QCOMPARE(spy.at(1).at(0).toUrl(), QUrl(QStringLiteral("https://portal.test/x")));
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::ControlModifier, f.cellCenter(1, 1));
+        QCOMPARE(spy.count(), 2); // javascript: is never opened
+    }
+
+    void mouseReportsWhenAsked() {
+        Fixture f;
+        f.view.receive("\033[?1000;1006h");
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(2, 3));
+        QCOMPARE(f.sent, QByteArray("\x1b[<0;4;3M\x1b[<0;4;3m"));
+        f.sent.clear();
+        // Shift overrides reporting, for selection.
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::ShiftModifier, f.cellCenter(2, 3));
+        QVERIFY(f.sent.isEmpty());
+    }
+
+    void focusEventsWhenAsked() {
+        Fixture f;
+        f.view.receive("\033[?1004h");
+        QFocusEvent out(QEvent::FocusOut);
+        QApplication::sendEvent(&f.view, &out);
+        QFocusEvent in(QEvent::FocusIn);
+        QApplication::sendEvent(&f.view, &in);
+        QCOMPARE(f.sent, QByteArray("\x1b[O\x1b[I"));
+    }
+
+    void repaintsAreCoalesced() {
+        Fixture f;
+        f.settle();
+        const int before = f.view.paintCount();
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < 2000; ++i)
+            f.view.receive("output line " + QByteArray::number(i) + "\r\n");
+        const qint64 feedMs = timer.elapsed();
+        QTest::qWait(50);
+        const int paints = f.view.paintCount() - before;
+        // However fast data arrived, at most one repaint per frame interval went by.
+        QVERIFY2(paints >= 1 && paints <= 2 + int((feedMs + 50) / 4), qPrintable(QString::number(paints)));
+        QCOMPARE(f.view.visibleText(8), QStringLiteral("output line 1999"));
+    }
+
+    void signalsOut() {
+        Fixture f;
+        QSignalSpy title(&f.view, &TerminalView::titleChanged);
+        QSignalSpy cwd(&f.view, &TerminalView::workingDirectoryChanged);
+        QSignalSpy bell(&f.view, &TerminalView::bell);
+        f.view.receive("\033]2;build\007\033]7;file://h/srv\007\007\033[c");
+        QCOMPARE(title.count(), 1);
+        QCOMPARE(cwd.count(), 1);
+        QCOMPARE(bell.count(), 1);
+        QCOMPARE(f.sent, QByteArray("\033[?1;2c"));
+    }
+
+    void colourSchemes() {
+        QVERIFY(ColorScheme::names().size() >= 5);
+        const ColorScheme dark = ColorScheme::named(QString());
+        QCOMPARE(dark.name, QStringLiteral("Portal Dark"));
+        QVERIFY(dark.background.lightness() < dark.foreground.lightness());
+        const ColorScheme light = ColorScheme::named(QStringLiteral("Portal Light"));
+        QVERIFY(light.background.lightness() > light.foreground.lightness());
+        QCOMPARE(dark.resolve(Color::indexed(196), true), QColor(255, 0, 0));
+        QCOMPARE(dark.resolve(Color::indexed(232), true), QColor(8, 8, 8));
+        QCOMPARE(dark.resolve(Color::rgb(1, 2, 3), false), QColor(1, 2, 3));
+    }
+};
+
+QTEST_MAIN(TestTerminalView)
+#include "test_terminal_view.moc"
