@@ -2,6 +2,8 @@
 // ssh_config(5) list syntax that edits their default order.
 #include "crypto/Algorithms.h"
 
+#include "common/Wildcard.h"
+
 #include <algorithm>
 
 namespace portal::protocol::crypto {
@@ -110,27 +112,7 @@ const char* familyNoun(AlgorithmFamily family) {
 }
 
 // ssh_config(5) PATTERNS: '*' matches any run of characters, '?' exactly one.
-bool matchesPattern(std::string_view text, std::string_view pattern) {
-    std::size_t t = 0, p = 0;
-    std::size_t starPattern = std::string_view::npos, starText = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-            ++t;
-            ++p;
-        } else if (p < pattern.size() && pattern[p] == '*') {
-            starPattern = p++;
-            starText = t;
-        } else if (starPattern != std::string_view::npos) {
-            p = starPattern + 1;
-            t = ++starText;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
-}
+bool matchesPattern(std::string_view text, std::string_view pattern) { return matchWildcard(text, pattern); }
 
 std::vector<std::string> splitList(std::string_view list) {
     std::vector<std::string> items;

@@ -1,0 +1,30 @@
+// ssh_config(5) PATTERNS wildcard matching.
+#include "common/Wildcard.h"
+
+namespace portal::protocol {
+
+bool matchWildcard(std::string_view text, std::string_view pattern) {
+    // Greedy matching that remembers the last '*' and, on a mismatch, lets that star swallow
+    // one more character and retries from there.
+    std::size_t t = 0, p = 0;
+    std::size_t starPattern = std::string_view::npos, starText = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+            ++t;
+            ++p;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            starPattern = p++;
+            starText = t;
+        } else if (starPattern != std::string_view::npos) {
+            p = starPattern + 1;
+            t = ++starText;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*')
+        ++p;
+    return p == pattern.size();
+}
+
+} // namespace portal::protocol
