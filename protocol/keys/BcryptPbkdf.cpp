@@ -2,11 +2,11 @@
 // openssh-key-v1 encryption, PROTOCOL.key): a PBKDF2-like construction whose PRF is a
 // bcrypt-style hash of the SHA-512 digests of password and salt, with the output striped
 // across blocks so that every output byte depends on every round.
+#include "crypto/Hash.h"
 #include "keys/Blowfish.h"
 #include "keys/PrivateKey.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -24,13 +24,14 @@ using Digest = std::array<std::uint8_t, kSha512Bytes>;
 using HashBlock = std::array<std::uint8_t, kHashBytes>;
 
 bool sha512(std::initializer_list<ByteView> parts, Digest& out) {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha512(), nullptr) == 1;
+    crypto::Hasher hasher(crypto::HashAlgorithm::Sha512);
     for (ByteView part : parts)
-        ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
-    unsigned int length = 0;
-    ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &length) == 1 && length == out.size();
-    EVP_MD_CTX_free(ctx);
+        hasher.update(part);
+    Bytes digest = hasher.finish();
+    bool ok = digest.size() == out.size();
+    if (ok)
+        std::copy(digest.begin(), digest.end(), out.begin());
+    OPENSSL_cleanse(digest.data(), digest.size()); // the password's digest is as good as the password
     return ok;
 }
 

@@ -3,6 +3,8 @@
 // appending new entries, plain or hashed.
 #include "keys/KnownHosts.h"
 
+#include "wire/Reader.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -128,10 +130,24 @@ bool hostMatches(const KnownHostsFile::Entry& entry, const std::string& name) {
     return patternListMatches(name, entry.hostPatterns);
 }
 
-// One line to an entry, or nothing for a line OpenSSH would skip as malformed.
-std::optional<KnownHostsFile::Entry> parseLine(std::string_view line, int number) {
+// A well-formed line whose key is of a type we do not support (ssh-dss, security keys,
+// certificates): skipped like OpenSSH skips what it cannot use, but not "malformed".
+bool isUnsupportedKeyLine(std::string_view keyPart) {
+    std::string_view type = nextField(keyPart);
+    std::string_view encoded = nextField(keyPart);
+    auto blob = base64Decode(encoded);
+    if (type.empty() || !blob)
+        return false;
+    wire::Reader reader(*blob);
+    return reader.text() == type && reader.ok() && type != "ssh-ed25519" && type != "ssh-rsa" &&
+           !type.starts_with("ecdsa-sha2-nistp");
+}
+
+enum class LineKind { Entry, UnsupportedKey, Malformed };
+
+// One line to an entry, or why there is none.
+LineKind parseLine(std::string_view line, int number, KnownHostsFile::Entry& entry) {
     using Marker = KnownHostsFile::Entry::Marker;
-    KnownHostsFile::Entry entry;
     entry.line = number;
     std::string_view rest = line;
     std::string_view field = nextField(rest);
@@ -141,20 +157,20 @@ std::optional<KnownHostsFile::Entry> parseLine(std::string_view line, int number
         else if (field == "@cert-authority")
             entry.marker = Marker::CertAuthority;
         else
-            return std::nullopt;
+            return LineKind::Malformed;
         field = nextField(rest);
     }
     if (field.empty())
-        return std::nullopt;
+        return LineKind::Malformed;
     if (field.starts_with(kHashMagic) && !parseHashedName(field))
-        return std::nullopt;
+        return LineKind::Malformed;
     entry.hostPatterns = std::string(field);
     // The rest is "keytype base64 [comment]".
     auto key = PublicKey::fromOpenSshLine(rest);
     if (!key)
-        return std::nullopt;
+        return isUnsupportedKeyLine(rest) ? LineKind::UnsupportedKey : LineKind::Malformed;
     entry.key = std::move(key.value());
-    return entry;
+    return LineKind::Entry;
 }
 
 } // namespace
@@ -181,10 +197,17 @@ KnownHostsFile KnownHostsFile::parse(std::string_view contents, std::string path
             line.remove_prefix(1);
         if (line.empty() || line.front() == '#')
             continue;
-        if (auto entry = parseLine(line, number))
-            file.entries_.push_back(std::move(*entry));
-        else
+        Entry entry;
+        switch (parseLine(line, number, entry)) {
+        case LineKind::Entry:
+            file.entries_.push_back(std::move(entry));
+            break;
+        case LineKind::UnsupportedKey:
+            break;
+        case LineKind::Malformed:
             ++file.malformedLines_;
+            break;
+        }
     }
     return file;
 }

@@ -34,7 +34,8 @@ struct HostKeyLookup {
 class KnownHostsFile {
 public:
     // Reads a file; a missing file is an empty list, not an error. Malformed lines are
-    // skipped (OpenSSH does the same) and counted.
+    // skipped (OpenSSH does the same) and counted; well-formed lines with a key type we do
+    // not support (ssh-dss, security keys) are skipped without being counted.
     static Result<KnownHostsFile> load(const std::string& path);
     static KnownHostsFile parse(std::string_view contents, std::string path);
 

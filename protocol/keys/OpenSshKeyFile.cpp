@@ -54,7 +54,7 @@ const KeyFileCipher* findCipher(std::string_view name) {
 
 // The container of PROTOCOL.key §1, everything before the private section is decrypted.
 struct Container {
-    Bytes decoded; // the base64-decoded file; the views below point into it
+    SecretBytes decoded; // the base64-decoded file (an unencrypted key in the clear); views point into it
     const KeyFileCipher* cipher = nullptr;
     std::string cipherName;
     std::string kdfName;
@@ -93,9 +93,10 @@ std::variant<Container, Failure> readContainer(ByteView fileContents) {
     auto decoded = base64Decode(base64);
     if (!decoded)
         return corrupt("the base64 body is damaged");
-    container.decoded = std::move(decoded.value());
+    container.decoded = SecretBytes(*decoded);
+    OPENSSL_cleanse(decoded->data(), decoded->size());
 
-    wire::Reader reader(container.decoded);
+    wire::Reader reader(container.decoded.view());
     if (reader.remaining() < kMagic.size() || asText(reader.raw(kMagic.size())) != kMagic)
         return corrupt("it does not start with \"openssh-key-v1\"");
     container.cipherName = std::string(reader.text());
@@ -145,7 +146,8 @@ std::variant<Container, Failure> readContainer(ByteView fileContents) {
         return corrupt("the private section is truncated");
     if (!reader.atEnd())
         return corrupt("there are bytes after the private section");
-    return container;
+    // Moved, not copied: the views above point into container.decoded's buffer.
+    return std::variant<Container, Failure>(std::move(container));
 }
 
 Result<PublicKey> containerPublicKey(const Container& container) {

@@ -140,9 +140,11 @@ PrivateKey::LoadResult PrivateKeyLoader::loadPem(ByteView fileContents, const Se
     }
 
     int type = EVP_PKEY_get_base_id(key.get());
-    if (type != EVP_PKEY_ED25519 && type != EVP_PKEY_EC && type != EVP_PKEY_RSA)
-        return failure(KeyLoadFailure::Unsupported, std::string("the ") + what + " file holds a " + EVP_PKEY_get0_type_name(key.get()) +
+    if (type != EVP_PKEY_ED25519 && type != EVP_PKEY_EC && type != EVP_PKEY_RSA) {
+        const char* typeName = EVP_PKEY_get0_type_name(key.get());
+        return failure(KeyLoadFailure::Unsupported, std::string("the ") + what + " file holds a " + (typeName ? typeName : "non-SSH") +
                                                         " key; only Ed25519, ECDSA and RSA keys are supported");
+    }
     if (type != EVP_PKEY_ED25519) {
         // The file stores public and private parts separately: make sure they agree, so a
         // damaged file is reported here rather than as a signature every server refuses.

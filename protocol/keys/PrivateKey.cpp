@@ -15,19 +15,19 @@ namespace {
 
 enum class Armour { OpenSsh, Pem, PuttyPpk, Unknown };
 
+// The first armour line decides, wherever it is: tools such as openssl pkcs12 put text
+// ("Bag Attributes") before the PEM block, and OpenSSL's reader skips it too.
 Armour armourOf(ByteView contents) {
     std::string_view text = asText(contents);
-    std::size_t start = text.find_first_not_of(" \t\r\n");
-    if (start == std::string_view::npos)
-        return Armour::Unknown;
-    text.remove_prefix(start);
-    if (text.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"))
-        return Armour::OpenSsh;
-    if (text.starts_with("-----BEGIN "))
-        return Armour::Pem;
-    if (text.starts_with("PuTTY-User-Key-File-"))
+    if (text.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+        text.substr(text.find_first_not_of(" \t\r\n")).starts_with("PuTTY-User-Key-File-"))
         return Armour::PuttyPpk;
-    return Armour::Unknown;
+    std::size_t begin = text.find("-----BEGIN ");
+    if (begin == std::string_view::npos)
+        return Armour::Unknown;
+    if (text.substr(begin).starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"))
+        return Armour::OpenSsh;
+    return Armour::Pem;
 }
 
 constexpr const char* kPpkMessage =

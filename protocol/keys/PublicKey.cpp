@@ -3,6 +3,7 @@
 // fingerprint and "visual host key" that ssh-keygen prints.
 #include "keys/PublicKey.h"
 
+#include "crypto/Hash.h"
 #include "keys/KeyMaterial.h"
 #include "wire/Reader.h"
 
@@ -21,13 +22,7 @@ struct MdCtxFree {
     void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 
-Bytes sha256(ByteView data) {
-    Bytes out(32);
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 || length != 32)
-        return {};
-    return out;
-}
+Bytes sha256(ByteView data) { return crypto::digest(crypto::HashAlgorithm::Sha256, data); }
 
 Result<EvpKey> parseBlob(ByteView blob, std::string& keyType) {
     wire::Reader reader(blob);

@@ -397,6 +397,8 @@ private slots:
         QByteArray pem = keytest::readFile(cases_.at("rsa2048 PEM").path);
         QByteArray pemEncrypted = keytest::readFile(cases_.at("rsa2048 PEM encrypted").path);
         QByteArray pkcs8Encrypted = keytest::readFile(cases_.at("rsa2048 PKCS8 encrypted").path);
+        QTest::newRow("PEM after other text") << "Bag Attributes\n    friendlyName: test\n" + pem << "" << F::None << "";
+        QTest::newRow("OpenSSH after other text") << "a note before the key\n" + plain << "" << F::None << "";
         QTest::newRow("PEM truncated") << pem.left(pem.size() / 2) << "" << F::Corrupt << "armour";
         QTest::newRow("PEM body damaged") << QByteArray(pem).replace(200, 4, "AAAA") << "" << F::Corrupt << "corrupt PEM key file";
         QTest::newRow("encrypted PEM truncated") << pemEncrypted.left(pemEncrypted.size() - 60) << pass << F::Corrupt << "armour";
