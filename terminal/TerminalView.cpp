@@ -55,6 +55,11 @@ const BoxLines* boxLines(char32_t ch) {
     return nullptr;
 }
 
+// Wide pictographs (Unicode emoji presentation ranges) are drawn with the emoji font.
+bool isEmojiCodePoint(char32_t ch) {
+    return (ch >= 0x1F300 && ch <= 0x1FAFF) || (ch >= 0x2600 && ch <= 0x27BF) || (ch >= 0x1F000 && ch <= 0x1F2FF);
+}
+
 bool isDrawnGlyph(char32_t ch) {
     return boxLines(ch) != nullptr || (ch >= 0x2580 && ch <= 0x2593);
 }
@@ -182,9 +187,18 @@ void TerminalView::setTerminalFont(const QFont& font) {
 
 void TerminalView::updateMetrics() {
     const QFontMetricsF m(font_);
-    cellWidth_ = std::max(1, int(std::ceil(m.horizontalAdvance(QLatin1Char('M')))));
+    const qreal advance = m.horizontalAdvance(QLatin1Char('M'));
+    cellWidth_ = std::max(1, int(std::ceil(advance)));
     cellHeight_ = std::max(1, int(std::ceil(m.height())));
     ascent_ = int(std::ceil(m.ascent()));
+    // Runs of text are laid out by the font; spacing each glyph out to the whole-pixel cell
+    // keeps them on the grid.
+    for (QFont& f : fonts_)
+        f.setLetterSpacing(QFont::AbsoluteSpacing, cellWidth_ - advance);
+    // Emoji come from a colour emoji font when one is installed, sized to the cell height.
+    emojiFont_ = QFont(QStringLiteral("Noto Color Emoji"));
+    emojiFont_.setPixelSize(std::max(1, cellHeight_ * 4 / 5));
+    glyphCache_.clear();
     resizeTerminal();
     viewport()->update();
 }
@@ -290,6 +304,13 @@ TerminalView::RowText TerminalView::rowText(std::int64_t line) const {
 
 // ---------------------------------------------------------------------------------------------
 // Painting
+
+bool TerminalView::isEmoji(const Cell& cell) const {
+    if (!cell.isCluster())
+        return isEmojiCodePoint(cell.ch);
+    const QString text = emulator_->cellText(cell);
+    return !text.isEmpty() && isEmojiCodePoint(text.toUcs4().value(0));
+}
 
 const QStaticText& TerminalView::staticText(const QString& text, int variant) {
     const QString key = QString::number(variant) + QLatin1Char(':') + text;
@@ -487,6 +508,11 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
             continue;
         }
         p.setPen(r.fg);
+        if (cell.width == 2 && isEmoji(cell)) {
+            p.setFont(emojiFont_);
+            p.drawText(rect, Qt::AlignCenter, emulator_->cellText(cell));
+            continue;
+        }
         p.setFont(fonts_[r.font]);
         p.drawStaticText(rect.topLeft(), staticText(emulator_->cellText(cell), r.font));
     }

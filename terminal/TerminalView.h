@@ -140,11 +140,13 @@ private:
     void paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch);
     void drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& cell, const QColor& color) const;
     const QStaticText& staticText(const QString& text, int fontVariant);
+    bool isEmoji(const Cell& cell) const;
 
     std::unique_ptr<TerminalEmulator> emulator_;
     ColorScheme scheme_;
     QFont font_;
     QFont fonts_[4]; // regular, bold, italic, bold italic
+    QFont emojiFont_;
     int cellWidth_ = 8;
     int cellHeight_ = 16;
     int ascent_ = 12;

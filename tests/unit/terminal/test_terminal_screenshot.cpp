@@ -1,0 +1,97 @@
+// Renders a reference screen (colours, attributes, CJK, emoji, box drawing, selection, search
+// highlight) to <build>/screenshots/terminal_reference.png for a person to look at, and checks
+// a few pixels that must be right whatever the font. Runs under xvfb-run with the xcb platform
+// (offscreen when xvfb-run is missing); the picture comes from QWidget::grab() either way.
+#include "TerminalView.h"
+
+#include <QDir>
+#include <QImage>
+#include <QScrollBar>
+#include <QtTest>
+
+using namespace portal::terminal;
+
+class TestTerminalScreenshot : public QObject {
+    Q_OBJECT
+private slots:
+    void referenceScreen() {
+        TerminalView view;
+        QFont font(QStringLiteral("DejaVu Sans Mono"));
+        font.setPixelSize(15);
+        view.setTerminalFont(font);
+        const QSize cell = view.cellSize();
+        view.resize(80 * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
+                    24 * cell.height() + 2 * view.frameWidth());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.columns(), 80);
+        QCOMPARE(view.rows(), 24);
+
+        QByteArray s;
+        s += "\033[1mbold\033[0m \033[2mfaint\033[0m \033[3mitalic\033[0m \033[4munderline\033[0m "
+             "\033[21mdouble\033[0m \033[4:3mcurly\033[0m \033[9mstrike\033[0m \033[7mreverse\033[0m "
+             "\033[5mblink\033[0m [\033[8mhidden\033[0m]\r\n";
+        for (int i = 0; i < 8; ++i)
+            s += "\033[4" + QByteArray::number(i) + "m  " + QByteArray::number(i) + "  ";
+        s += "\033[0m\r\n";
+        for (int i = 0; i < 8; ++i)
+            s += "\033[10" + QByteArray::number(i) + "m  " + QByteArray::number(i + 8) + (i + 8 < 10 ? "  " : " ");
+        s += "\033[0m\r\n";
+        for (int i = 16; i < 232; i += 3)
+            s += "\033[48;5;" + QByteArray::number(i) + "m ";
+        s += "\033[0m\r\n";
+        for (int i = 0; i < 72; ++i)
+            s += "\033[48;2;" + QByteArray::number(i * 255 / 71) + ";" + QByteArray::number(128) + ";" +
+                 QByteArray::number(255 - i * 255 / 71) + "m ";
+        s += "\033[0m\r\n";
+        s += "\033[31mred \033[32mgreen \033[33myellow \033[34mblue \033[35mmagenta \033[36mcyan \033[1;37mbold white"
+             "\033[0m \033[38;2;255;128;0mtruecolour orange\033[0m\r\n";
+        s += "CJK: \xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "
+             "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4  emoji: \xf0\x9f\x98\x80 \xf0\x9f\x9a\x80 \xe2\x9c\x85  "
+             "combining: e\xcc\x81 n\xcc\x83\r\n";
+        s += "\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\xac\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+             "\xe2\x94\x90 \xe2\x95\x94\xe2\x95\x90\xe2\x95\x90\xe2\x95\x97 \xe2\x94\x8f\xe2\x94\x81\xe2\x94\x93"
+             " \xe2\x96\x88\xe2\x96\x93\xe2\x96\x92\xe2\x96\x91 \xe2\x96\x80\xe2\x96\x84\xe2\x96\x8c\xe2\x96\x90\r\n";
+        s += "\xe2\x94\x82 a \xe2\x94\x82 b \xe2\x94\x82 \xe2\x95\x91ok\xe2\x95\x91 \xe2\x94\x83x\xe2\x94\x83\r\n";
+        s += "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\xbc\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+             "\xe2\x94\xa4 \xe2\x95\x9a\xe2\x95\x90\xe2\x95\x90\xe2\x95\x9d \xe2\x94\x97\xe2\x94\x81\xe2\x94\x9b\r\n";
+        s += "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\xb4\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+             "\xe2\x94\x98\r\n";
+        s += "selected text here; search finds needle and another needle\r\n";
+        s += "\033]8;;https://example.com\007an OSC 8 link\033]8;;\007 and https://portal.test/url\r\n";
+        s += "$ ";
+        view.receive(s);
+        QTest::qWait(50);
+
+        const std::int64_t top = view.positionAt(QPoint(0, 0)).line;
+        view.setSelection({top + 11, 0}, {top + 11, 12}, TerminalView::SelectionMode::Character);
+        QVERIFY(view.find(QStringLiteral("needle"), false, true, true));
+        view.setFocus();
+        QTest::qWait(50);
+
+        const QImage image = view.grab().toImage();
+        const QString dir = QStringLiteral(PORTAL_BINARY_ROOT "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + QStringLiteral("/terminal_reference.png");
+        QVERIFY(image.save(path));
+        qInfo("wrote %s (%dx%d)", qPrintable(path), image.width(), image.height());
+
+        // Pixels that must hold: palette backgrounds, selection, search highlight, box lines.
+        const ColorScheme& scheme = view.colorScheme();
+        const qreal dpr = image.devicePixelRatio();
+        auto at = [&](int row, int col, int dx = 2, int dy = 2) {
+            const QPoint p(view.frameWidth() + col * cell.width() + dx, view.frameWidth() + row * cell.height() + dy);
+            return image.pixelColor(QPoint(int(p.x() * dpr), int(p.y() * dpr)));
+        };
+        QCOMPARE(at(1, 5), scheme.ansi[1]);                             // ESC[41m cell
+        QCOMPARE(at(2, 20), scheme.ansi[12]);                           // ESC[104m cell
+        QCOMPARE(at(11, 8), scheme.selectionBackground);                // selection
+        QCOMPARE(at(11, 52), scheme.currentMatch);                      // the last "needle"
+        QCOMPARE(at(11, 33), scheme.searchMatch);                       // the other one
+        QCOMPARE(at(7, 1, cell.width() / 2, cell.height() / 2), scheme.foreground); // ─ through the centre
+        QCOMPARE(at(0, 79, cell.width() / 2, cell.height() / 2), scheme.background);
+    }
+};
+
+QTEST_MAIN(TestTerminalScreenshot)
+#include "test_terminal_screenshot.moc"
