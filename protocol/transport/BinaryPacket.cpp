@@ -60,6 +60,15 @@ Status PacketWriter::write(ByteView payload, Bytes& out) {
     return {};
 }
 
+Status PacketWriter::writePrepared(ByteView packet, Bytes& out) {
+    std::size_t before = out.size();
+    if (Status sealed = protection_->seal(sequenceNumber_, packet, out); !sealed)
+        return sealed;
+    ++sequenceNumber_;
+    bytesSinceRekey_ += out.size() - before;
+    return {};
+}
+
 PacketReader::PacketReader() : protection_(crypto::makeNoProtection()) {}
 
 void PacketReader::setProtection(std::unique_ptr<crypto::PacketProtection> protection) {

@@ -26,6 +26,11 @@ public:
     // Frames, pads and protects one payload, appending the wire bytes to `out`.
     Status write(ByteView payload, Bytes& out);
 
+    // Protects a packet whose framing the caller built itself (packet_length, padding
+    // length, payload, padding), unchecked: the test server peer sends malformed packets
+    // under real keys with it.
+    Status writePrepared(ByteView packet, Bytes& out);
+
     // Takes effect for the next packet (after our NEWKEYS, RFC 4253 §7.3).
     void setProtection(std::unique_ptr<crypto::PacketProtection> protection);
     // Strict KEX: the sequence number restarts at 0 after every NEWKEYS.

@@ -313,11 +313,13 @@ Status Transport::handleServerKexInit(ByteView payload) {
     kexInfo_ = crypto::findKex(negotiated_.kex);
     if (!kexInfo_)
         return Error::protocol("negotiated unknown key exchange " + negotiated_.kex);
-    log(client::LogLevel::Verbose, "kex: algorithm: " + negotiated_.kex);
-    log(client::LogLevel::Verbose, "kex: host key algorithm: " + negotiated_.hostKey);
-    log(client::LogLevel::Verbose, "kex: server->client cipher: " + negotiated_.cipherServerToClient +
+    // Rekeys repeat every few hundred KiB against some servers: their details only at -vv.
+    client::LogLevel kexLogLevel = initialKexDone_ ? client::LogLevel::Debug : client::LogLevel::Verbose;
+    log(kexLogLevel, "kex: algorithm: " + negotiated_.kex);
+    log(kexLogLevel, "kex: host key algorithm: " + negotiated_.hostKey);
+    log(kexLogLevel, "kex: server->client cipher: " + negotiated_.cipherServerToClient +
                                        " MAC: " + (negotiated_.macServerToClient.empty() ? "<implicit>" : negotiated_.macServerToClient));
-    log(client::LogLevel::Verbose, "kex: client->server cipher: " + negotiated_.cipherClientToServer +
+    log(kexLogLevel, "kex: client->server cipher: " + negotiated_.cipherClientToServer +
                                        " MAC: " + (negotiated_.macClientToServer.empty() ? "<implicit>" : negotiated_.macClientToServer));
 
     std::size_t keyBits = 0;
@@ -348,7 +350,8 @@ Status Transport::handleKexOutcome(KexOutcome outcome) {
         !verified)
         return Error::hostKey("server host key signature over the exchange hash is invalid: " +
                               verified.error().message);
-    log(client::LogLevel::Verbose, "Server host key: " + key->keyType() + " " + key->fingerprintSha256());
+    log(initialKexDone_ ? client::LogLevel::Debug : client::LogLevel::Verbose,
+        "Server host key: " + key->keyType() + " " + key->fingerprintSha256());
 
     if (initialKexDone_) {
         // A rekey must not change who we talk to.

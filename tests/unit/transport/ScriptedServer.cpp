@@ -104,6 +104,11 @@ void ScriptedServer::sendPayload(ByteView payload) {
         fail(s.error().message);
 }
 
+void ScriptedServer::sendPreparedPacket(ByteView packet) {
+    if (Status s = writer_.writePrepared(packet, outgoing_); !s)
+        fail(s.error().message);
+}
+
 void ScriptedServer::sendRaw(ByteView bytes) { append(outgoing_, bytes); }
 
 void ScriptedServer::sendTampered(ByteView payload, const std::function<void(Bytes&)>& tamper) {

@@ -79,6 +79,8 @@ public:
     void sendPayload(ByteView payload);
     // A well-formed packet whose wire bytes `tamper` may change before they are sent.
     void sendTampered(ByteView payload, const std::function<void(Bytes&)>& tamper);
+    // A plaintext packet framed by the caller (any padding), protected with the current keys.
+    void sendPreparedPacket(ByteView packet);
     // Starts a key exchange from the server side.
     void startRekey();
     // Reacts to the next client KEXINIT by sending this payload before the KEX reply.

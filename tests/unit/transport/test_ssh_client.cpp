@@ -441,6 +441,34 @@ private slots:
         QVERIFY2(h.error().contains("padding length 2 is below the minimum of 4"), qPrintable(h.error()));
     }
 
+    void badPaddingAfterKeys_data() {
+        QTest::addColumn<QString>("cipher");
+        QTest::addColumn<int>("padding");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("chacha20 padding 2") << "chacha20-poly1305@openssh.com" << 2 << "padding length 2 is below the minimum of 4";
+        QTest::newRow("gcm padding 2") << "aes128-gcm@openssh.com" << 2 << "padding length 2 is below the minimum of 4";
+        QTest::newRow("gcm padding eats payload") << "aes256-gcm@openssh.com" << 15 << "leaves no payload";
+    }
+    void badPaddingAfterKeys() {
+        QFETCH(QString, cipher);
+        QFETCH(int, padding);
+        QFETCH(QString, error);
+        Harness h;
+        h.config.ciphers = {cipher.toStdString()};
+        h.start();
+        QVERIFY(h.client->isAuthenticated());
+        // packet_length 16: padding_length byte, then payload and padding filling 15 bytes,
+        // a multiple of 16 for GCM and 8 for chacha20 (the length is outside the blocks).
+        wire::Writer packet;
+        packet.uint32(16).byte(std::uint8_t(padding));
+        for (int i = 0; i < 15; ++i)
+            packet.byte(i == 0 ? transport::msg::Ignore : 0);
+        h.server->sendPreparedPacket(packet.bytes());
+        h.pump();
+        QVERIFY(h.disconnected);
+        QVERIFY2(h.error().contains(error), qPrintable(h.error()));
+    }
+
     void endlessPreBannerIsAnError() {
         Harness h;
         h.client = std::make_unique<SshClient>(h.config);
