@@ -13,6 +13,8 @@ packages=(
   # test peers and reference tools (see ../TESTING.md in the design notes)
   openssh-server openssh-client openssh-sftp-server dropbear-bin tinysshd ucspi-tcp
   putty-tools xvfb xauth tmux procps
+  # terminal end-to-end benchmark references (tests/bench/terminal)
+  pterm xterm
   # fuzzing (clang + libFuzzer)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
