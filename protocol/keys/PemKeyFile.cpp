@@ -16,6 +16,8 @@
 
 #include <climits>
 #include <cstring>
+#include <string_view>
+#include <variant>
 
 namespace portal::protocol::keys {
 
@@ -38,54 +40,66 @@ struct PemShape {
     bool encrypted = false;
 };
 
-std::variant<PemShape, PrivateKey::LoadResult> readShape(ByteView contents) {
-    auto corrupt = [](std::string what) { return PrivateKeyLoader::failure(KeyLoadFailure::Corrupt, "corrupt PEM key file: " + what); };
-    Bio bio = memoryBio(contents);
+// PEM_read_bio's outputs, freed (the decoded body wiped) when done.
+struct PemBlock {
     char* name = nullptr;
     char* header = nullptr;
     unsigned char* data = nullptr;
     long length = 0;
-    if (!bio || PEM_read_bio(bio.get(), &name, &header, &data, &length) != 1) {
-        ERR_clear_error();
-        return corrupt("the PEM armour or its base64 body is damaged");
+    PemBlock() = default;
+    PemBlock(const PemBlock&) = delete;
+    PemBlock& operator=(const PemBlock&) = delete;
+    ~PemBlock() {
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_clear_free(data, static_cast<std::size_t>(length));
     }
-    std::string label(name);
-    std::string headers(header);
-    PemShape shape;
-    std::variant<PemShape, PrivateKey::LoadResult> result = shape;
+};
+
+using ShapeOrFailure = std::variant<PemShape, PrivateKey::LoadResult>;
+
+ShapeOrFailure classify(const PemBlock& block) {
+    std::string_view label = block.name;
     if (label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY") {
-        shape.format = KeyFileFormat::Pem;
-        if (!headers.empty()) {
+        PemShape shape{KeyFileFormat::Pem, false};
+        if (block.header[0] != '\0') {
             // RFC 1421 §4.6.1: "Proc-Type: 4,ENCRYPTED" and "DEK-Info: cipher,iv".
             EVP_CIPHER_INFO cipher;
-            if (PEM_get_EVP_CIPHER_INFO(header, &cipher) != 1)
-                result = PrivateKeyLoader::failure(KeyLoadFailure::Unsupported,
-                                                   "PEM key file is encrypted with a cipher OpenSSL does not know, or its headers are damaged");
-            else
-                shape.encrypted = cipher.cipher != nullptr;
+            if (PEM_get_EVP_CIPHER_INFO(block.header, &cipher) != 1)
+                return PrivateKeyLoader::failure(KeyLoadFailure::Unsupported,
+                                                 "PEM key file is encrypted with a cipher OpenSSL does not know, or its headers are damaged");
+            shape.encrypted = cipher.cipher != nullptr;
         }
-    } else if (label == "PRIVATE KEY") {
-        shape.format = KeyFileFormat::Pkcs8;
-    } else if (label == "ENCRYPTED PRIVATE KEY") {
-        shape.format = KeyFileFormat::Pkcs8;
-        shape.encrypted = true;
-        // The outer EncryptedPrivateKeyInfo (algorithm + ciphertext) must parse.
-        const unsigned char* cursor = data;
-        X509_SIG* outer = d2i_X509_SIG(nullptr, &cursor, length);
-        if (!outer || cursor != data + length)
-            result = corrupt("the PKCS#8 EncryptedPrivateKeyInfo structure is damaged");
-        X509_SIG_free(outer);
-    } else if (label == "DSA PRIVATE KEY") {
-        result = PrivateKeyLoader::failure(KeyLoadFailure::Unsupported, "DSA keys are not supported (OpenSSH dropped them too)");
-    } else {
-        result = PrivateKeyLoader::failure(KeyLoadFailure::Unsupported, "PEM block \"" + label + "\" is not a private key we can use");
+        return shape;
     }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_clear_free(data, static_cast<std::size_t>(length));
+    if (label == "PRIVATE KEY")
+        return PemShape{KeyFileFormat::Pkcs8, false};
+    if (label == "ENCRYPTED PRIVATE KEY") {
+        // The outer EncryptedPrivateKeyInfo (algorithm + ciphertext) must parse.
+        const unsigned char* cursor = block.data;
+        X509_SIG* outer = d2i_X509_SIG(nullptr, &cursor, block.length);
+        bool sound = outer && cursor == block.data + block.length;
+        X509_SIG_free(outer);
+        if (!sound)
+            return PrivateKeyLoader::failure(KeyLoadFailure::Corrupt,
+                                             "corrupt PEM key file: the PKCS#8 EncryptedPrivateKeyInfo structure is damaged");
+        return PemShape{KeyFileFormat::Pkcs8, true};
+    }
+    if (label == "DSA PRIVATE KEY")
+        return PrivateKeyLoader::failure(KeyLoadFailure::Unsupported, "DSA keys are not supported (OpenSSH dropped them too)");
+    return PrivateKeyLoader::failure(KeyLoadFailure::Unsupported,
+                                     "PEM block \"" + std::string(label) + "\" is not a private key we can use");
+}
+
+ShapeOrFailure readShape(ByteView contents) {
+    Bio bio = memoryBio(contents);
+    PemBlock block;
+    if (!bio || PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.length) != 1) {
+        ERR_clear_error();
+        return PrivateKeyLoader::failure(KeyLoadFailure::Corrupt, "corrupt PEM key file: the PEM armour or its base64 body is damaged");
+    }
+    ShapeOrFailure result = classify(block);
     ERR_clear_error();
-    if (std::holds_alternative<PemShape>(result))
-        result = shape;
     return result;
 }
 
