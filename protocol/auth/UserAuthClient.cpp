@@ -32,6 +32,7 @@ const char* stateName(UserAuthClient::State state) {
     case State::AwaitingNoneResult: return "waiting for the reply to the \"none\" request";
     case State::AwaitingPublicKeyOk: return "waiting for USERAUTH_PK_OK";
     case State::AwaitingPassphrase: return "waiting for the user's passphrase";
+    case State::AwaitingAgent: return "waiting for the ssh-agent";
     case State::AwaitingPublicKeyResult: return "waiting for the publickey result";
     case State::AwaitingPassword: return "waiting for the user's password";
     case State::AwaitingPasswordChange: return "waiting for the user's new password";
@@ -66,9 +67,10 @@ std::optional<Bytes> readSmallFile(const std::string& path) {
 
 UserAuthClient::UserAuthClient(UserAuthSettings settings, client::EventQueue& events,
                                client::RequestId& requestIds,
-                               const std::vector<std::string>& serverSigAlgs, Sender send)
+                               const std::vector<std::string>& serverSigAlgs, Sender send,
+                               AsyncErrorSink asyncError)
     : settings_(std::move(settings)), events_(events), requestIds_(requestIds),
-      serverSigAlgs_(serverSigAlgs), send_(std::move(send)) {}
+      serverSigAlgs_(serverSigAlgs), send_(std::move(send)), asyncError_(std::move(asyncError)) {}
 
 void UserAuthClient::log(client::LogLevel level, std::string text) {
     events_.push_back(client::LogEvent{level, std::move(text)});
@@ -135,6 +137,7 @@ Status UserAuthClient::handle(ByteView payload) {
             return handleBanner(payload);
         return unexpected(number);
     case State::AwaitingPassphrase:
+    case State::AwaitingAgent:
     case State::AwaitingPassword:
     case State::AwaitingPasswordChange:
     case State::AwaitingKeyboardResponses:
@@ -167,7 +170,7 @@ Status UserAuthClient::handleSuccess() {
     std::string info;
     if (currentMethod_ == "publickey" && identityPublic_)
         info = transport::keyFamilyName(identityPublic_->keyType()) + " " + identityPublic_->fingerprintSha256() +
-               " from " + settings_.identities[identityIndex_].path;
+               " from " + identityLabel();
     log(client::LogLevel::Verbose, "Authenticated to " + settings_.host + " using \"" + currentMethod_ + "\".");
     identityPrivate_.reset();
     events_.push_back(client::AuthenticatedEvent{currentMethod_, std::move(info)});
@@ -187,9 +190,9 @@ Status UserAuthClient::handleFailure(ByteView payload) {
         // RFC 4252 §5.1: this method succeeded, more are required (multi-factor).
         log(client::LogLevel::Verbose, "Authenticated using \"" + currentMethod_ + "\" with partial success.");
         if (currentMethod_ == "publickey")
-            ++identityIndex_;
+            ++(usingAgentKey_ ? agentIndex_ : identityIndex_);
     } else if (currentMethod_ == "publickey") {
-        ++identityIndex_; // this key was refused (or its signature was)
+        ++(usingAgentKey_ ? agentIndex_ : identityIndex_); // this key was refused (or its signature was)
         identityPublic_.reset();
         identityPrivate_.reset();
     } else if (currentMethod_ == "password") {
@@ -204,8 +207,9 @@ bool UserAuthClient::serverAllows(std::string_view method) const {
 
 Status UserAuthClient::tryNextMethod() {
     // OpenSSH's default order: publickey, keyboard-interactive, password.
+    bool agentKeysLeft = settings_.agent && (!agentQueried_ || agentIndex_ < agentKeys_.size());
     if (settings_.allowPublicKey && serverAllows("publickey") &&
-        identityIndex_ < settings_.identities.size()) {
+        (agentKeysLeft || identityIndex_ < settings_.identities.size())) {
         return tryIdentity();
     }
     bool mayPrompt = !settings_.batchMode;
@@ -243,6 +247,23 @@ std::optional<std::string> UserAuthClient::signatureAlgorithmFor(const keys::Pub
 }
 
 Status UserAuthClient::tryIdentity() {
+    if (settings_.agent && !agentQueried_)
+        return queryAgent();
+    while (agentIndex_ < agentKeys_.size()) {
+        const agent::AgentIdentity& key = agentKeys_[agentIndex_];
+        auto algorithm = key.publicKey ? signatureAlgorithmFor(*key.publicKey) : std::nullopt;
+        if (!algorithm) {
+            ++agentIndex_;
+            continue;
+        }
+        identityPublic_ = key.publicKey;
+        identityPrivate_.reset();
+        identityAlgorithm_ = *algorithm;
+        usingAgentKey_ = true;
+        currentMethod_ = "publickey";
+        return sendPublicKeyQuery();
+    }
+    usingAgentKey_ = false;
     while (identityIndex_ < settings_.identities.size()) {
         const std::string& path = settings_.identities[identityIndex_].path;
         identityPublic_.reset();
@@ -303,8 +324,8 @@ Status UserAuthClient::tryIdentity() {
 }
 
 Status UserAuthClient::sendPublicKeyQuery() {
-    log(client::LogLevel::Verbose, "Offering public key: " + settings_.identities[identityIndex_].path + " " +
-                                       identityAlgorithm_ + " " + identityPublic_->fingerprintSha256());
+    log(client::LogLevel::Verbose, "Offering public key: " + identityLabel() + " " + identityAlgorithm_ + " " +
+                                       identityPublic_->fingerprintSha256());
     wire::Writer w(msg::UserauthRequest);
     w.string(settings_.user).string(kConnectionService).string("publickey").boolean(false);
     w.string(identityAlgorithm_).string(identityPublic_->blob());
@@ -326,6 +347,8 @@ Status UserAuthClient::handleMethodSpecific(ByteView payload) {
                                                            identityPublic_->blob().end()))
             return Error::protocol("USERAUTH_PK_OK names a key we did not offer");
         log(client::LogLevel::Debug, "Server accepts key: " + identityPublic_->fingerprintSha256());
+        if (usingAgentKey_)
+            return requestAgentSignature();
         if (identityPrivate_)
             return signAndSendPublicKey();
         return loadIdentityAndSign(nullptr);
@@ -395,6 +418,103 @@ Status UserAuthClient::signAndSendPublicKey() {
     request.string(*signature);
     state_ = State::AwaitingPublicKeyResult;
     return send(std::move(request).take());
+}
+
+std::string UserAuthClient::identityLabel() const {
+    if (usingAgentKey_ && agentIndex_ < agentKeys_.size())
+        return "agent key \"" + agentKeys_[agentIndex_].comment.substr(0, 128) + "\"";
+    if (identityIndex_ < settings_.identities.size())
+        return settings_.identities[identityIndex_].path;
+    return "?";
+}
+
+void UserAuthClient::reportAsync(Status status) {
+    if (!status && asyncError_)
+        asyncError_(status.error());
+}
+
+namespace {
+
+// The public half of an identity file, without its passphrase when the format allows.
+std::optional<keys::PublicKey> identityFilePublicKey(const std::string& path) {
+    if (auto contents = readSmallFile(path)) {
+        auto info = keys::PrivateKey::inspect(*contents);
+        if (info && info->publicKey)
+            return info->publicKey;
+    }
+    if (auto pub = readSmallFile(path + ".pub")) {
+        auto parsed = keys::PublicKey::fromOpenSshLine(asText(*pub));
+        if (parsed)
+            return *parsed;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Status UserAuthClient::queryAgent() {
+    agentQueried_ = true;
+    state_ = State::AwaitingAgent;
+    currentMethod_ = "publickey";
+    std::weak_ptr<bool> alive = alive_;
+    Status requested = settings_.agent->requestIdentities(
+        [this, alive](Result<std::vector<agent::AgentIdentity>> identities) {
+            if (alive.expired() || state_ != State::AwaitingAgent)
+                return;
+            if (!identities) {
+                log(client::LogLevel::Info, "ssh-agent: " + identities.error().message);
+            } else {
+                for (agent::AgentIdentity& key : *identities) {
+                    if (settings_.identitiesOnly && key.publicKey) {
+                        bool listed = std::any_of(settings_.identities.begin(), settings_.identities.end(),
+                                                  [&](const client::Identity& identity) {
+                                                      auto pub = identityFilePublicKey(identity.path);
+                                                      return pub && *pub == *key.publicKey;
+                                                  });
+                        if (!listed)
+                            continue;
+                    }
+                    agentKeys_.push_back(std::move(key));
+                }
+                log(client::LogLevel::Debug, "ssh-agent offers " + std::to_string(agentKeys_.size()) + " usable keys");
+            }
+            reportAsync(tryIdentity());
+        });
+    if (!requested) {
+        log(client::LogLevel::Info, "ssh-agent: " + requested.error().message);
+        return tryIdentity();
+    }
+    return {};
+}
+
+Status UserAuthClient::requestAgentSignature() {
+    wire::Writer request(msg::UserauthRequest);
+    request.string(settings_.user).string(kConnectionService).string("publickey").boolean(true);
+    request.string(identityAlgorithm_).string(identityPublic_->blob());
+    wire::Writer signedData;
+    signedData.string(sessionId_).raw(request.bytes());
+    state_ = State::AwaitingAgent;
+    std::weak_ptr<bool> alive = alive_;
+    Status requested = settings_.agent->requestSignature(
+        identityPublic_->blob(), signedData.bytes(), identityAlgorithm_,
+        [this, alive, request](Result<Bytes> signature) mutable {
+            if (alive.expired() || state_ != State::AwaitingAgent)
+                return;
+            if (!signature) {
+                log(client::LogLevel::Info, "ssh-agent could not sign with " + identityLabel() + ": " +
+                                                signature.error().message);
+                ++agentIndex_;
+                return reportAsync(tryIdentity());
+            }
+            request.string(*signature);
+            state_ = State::AwaitingPublicKeyResult;
+            reportAsync(send(std::move(request).take()));
+        });
+    if (!requested) {
+        ++agentIndex_;
+        return tryIdentity();
+    }
+    return {};
 }
 
 client::RequestId UserAuthClient::raisePrompt(client::PromptKind kind, std::string name,

@@ -5,6 +5,7 @@
 // arrives while we wait for the user) can never authenticate us.
 #pragma once
 
+#include "agent/AgentSigner.h"
 #include "client/ClientEvents.h"
 #include "common/Bytes.h"
 #include "common/Error.h"
@@ -13,6 +14,7 @@
 #include "keys/PublicKey.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ struct UserAuthSettings {
     bool allowKeyboardInteractive = true;
     bool allowPassword = true;
     std::vector<client::Identity> identities;
+    // Keys held by an ssh-agent, offered before the identity files (as OpenSSH does).
+    agent::AgentSigner* agent = nullptr;
+    // IdentitiesOnly: offer only agent keys whose public half matches an identity file.
+    bool identitiesOnly = false;
     std::vector<std::string> pubkeyAcceptedAlgorithms;
     int numberOfPasswordPrompts = 3;
     bool batchMode = false;
@@ -39,6 +45,7 @@ public:
         AwaitingNoneResult,
         AwaitingPublicKeyOk,       // a key was offered without signature (RFC 4252 §7)
         AwaitingPassphrase,        // prompt out: the identity file is encrypted
+        AwaitingAgent,             // the agent is listing its keys or signing
         AwaitingPublicKeyResult,   // a signed request was sent
         AwaitingPassword,          // prompt out
         AwaitingPasswordChange,    // prompt out, after PASSWD_CHANGEREQ
@@ -52,12 +59,14 @@ public:
     // Each payload to send goes through `send`; `wipe` asks that it be wiped after sending
     // (it holds a password or responses).
     using Sender = std::function<Status(Bytes payload, bool wipe)>;
+    // Errors that arise in an agent reply, outside any call into this object.
+    using AsyncErrorSink = std::function<void(Error)>;
 
     // `serverSigAlgs` is read when choosing an RSA signature algorithm (RFC 8308 §3.1); it
     // belongs to the transport and outlives this object.
     UserAuthClient(UserAuthSettings settings, client::EventQueue& events,
                    client::RequestId& requestIds, const std::vector<std::string>& serverSigAlgs,
-                   Sender send);
+                   Sender send, AsyncErrorSink asyncError = {});
 
     // Sends SERVICE_REQUEST "ssh-userauth" (RFC 4253 §10) once the transport is keyed.
     Status start(ByteView sessionId);
@@ -80,6 +89,10 @@ private:
     Status sendPublicKeyQuery();
     Status signAndSendPublicKey();
     Status loadIdentityAndSign(const SecretBytes* passphrase);
+    Status queryAgent();
+    Status requestAgentSignature();
+    void reportAsync(Status status);
+    std::string identityLabel() const;
     Status requestPassword();
     Status requestPassphrase(const std::string& why);
     Status sendKeyboardInteractiveRequest();
@@ -97,6 +110,7 @@ private:
     client::RequestId& requestIds_;
     const std::vector<std::string>& serverSigAlgs_;
     Sender send_;
+    AsyncErrorSink asyncError_;
     State state_ = State::Idle;
     Bytes sessionId_;
 
@@ -114,6 +128,14 @@ private:
     std::string identityAlgorithm_;
     int passphraseAttempts_ = 0;
     bool queryAfterPassphrase_ = false; // the public half was not readable without it
+
+    // ssh-agent keys: listed once, offered in the agent's order.
+    bool agentQueried_ = false;
+    std::vector<agent::AgentIdentity> agentKeys_;
+    std::size_t agentIndex_ = 0;
+    bool usingAgentKey_ = false;
+    // Agent replies arrive later; they check this token so a destroyed client is never touched.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     int passwordAttempts_ = 0;
     int keyboardAttempts_ = 0;

@@ -57,6 +57,8 @@ auth::UserAuthSettings authSettings(const ClientConfig& config) {
     settings.allowKeyboardInteractive = config.allowKeyboardInteractive;
     settings.allowPassword = config.allowPassword;
     settings.identities = config.identities;
+    settings.agent = config.agent;
+    settings.identitiesOnly = config.identitiesOnly;
     settings.pubkeyAcceptedAlgorithms = config.pubkeyAcceptedAlgorithms;
     settings.numberOfPasswordPrompts = config.numberOfPasswordPrompts;
     settings.batchMode = config.batchMode;
@@ -104,7 +106,8 @@ struct SshClient::Impl {
             auth.emplace(authSettings(config), events, requestIds, transport.serverSigAlgs(),
                          [this](Bytes payload, bool wipe) {
                              return transport.sendServicePayload(std::move(payload), wipe);
-                         });
+                         },
+                         [this](Error error) { fail(std::move(error)); });
             if (Status started = auth->start(transport.sessionId()); !started)
                 return fail(started.error());
         }

@@ -13,6 +13,7 @@
 #include "common/Bytes.h"
 #include "common/Error.h"
 #include "common/SecretBytes.h"
+#include "agent/AgentSigner.h"
 #include "client/ClientEvents.h"
 
 #include <chrono>
@@ -46,6 +47,12 @@ struct ClientConfig {
     bool allowKeyboardInteractive = true;
     bool allowPassword = true;
     std::vector<Identity> identities;
+    // An ssh-agent whose keys are offered before the identity files; not owned. Its replies
+    // arrive through the caller feeding the agent's socket (agent::AgentClient), so after
+    // that the caller drains takeOutgoingBytes() and pollEvent() as after receiveBytes().
+    agent::AgentSigner* agent = nullptr;
+    // IdentitiesOnly: offer only the agent keys that match one of `identities`.
+    bool identitiesOnly = false;
     int numberOfPasswordPrompts = 3;
     // BatchMode: never raise a Prompt or a HostKeyDecision; fail instead.
     bool batchMode = false;

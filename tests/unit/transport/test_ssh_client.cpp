@@ -3,6 +3,7 @@
 // every auth method; channels with flow control; rekeying in the middle of channel data.
 #include "ScriptedServer.h"
 
+#include "agent/AgentSigner.h"
 #include "client/SshClient.h"
 #include "crypto/Algorithms.h"
 #include "keys/KnownHosts.h"
@@ -187,6 +188,49 @@ struct Harness {
 private:
     ScriptedServerOptions serverOptions_;
     std::optional<keys::PrivateKey> hostKey_;
+};
+
+// An in-memory agent holding private keys, answering only when the test says so, like a
+// real agent whose replies come back through another socket.
+class FakeAgent : public agent::AgentSigner {
+public:
+    std::vector<keys::PrivateKey> keys;
+    std::vector<std::function<void()>> pending;
+    int signatures = 0;
+
+    Status requestIdentities(IdentitiesHandler done) override {
+        pending.push_back([this, done] {
+            std::vector<agent::AgentIdentity> list;
+            for (const keys::PrivateKey& key : keys)
+                list.push_back({key.publicKey().blob(), "agent-" + key.publicKey().keyType(), key.publicKey().keyType(), key.publicKey()});
+            done(list);
+        });
+        return {};
+    }
+    Status requestSignature(ByteView keyBlob, ByteView data, std::string_view algorithm, SignatureHandler done) override {
+        Bytes blob(keyBlob.begin(), keyBlob.end()), signed_(data.begin(), data.end());
+        std::string name(algorithm);
+        pending.push_back([this, blob, signed_, name, done] {
+            for (const keys::PrivateKey& key : keys)
+                if (key.publicKey().blob() == blob) {
+                    ++signatures;
+                    auto signature = key.sign(name, signed_);
+                    if (signature)
+                        return done(*signature);
+                    return done(signature.error());
+                }
+            done(Error::auth("agent: no such key"));
+        });
+        return {};
+    }
+    // Runs the queued replies; returns how many ran.
+    int deliver() {
+        auto now = std::move(pending);
+        pending.clear();
+        for (auto& reply : now)
+            reply();
+        return int(now.size());
+    }
 };
 
 Bytes pattern(std::size_t size, std::uint8_t seed) {
@@ -592,6 +636,54 @@ private slots:
         auto authenticated = h.eventsOf<AuthenticatedEvent>();
         QCOMPARE(authenticated.size(), std::size_t(1));
         QVERIFY(QString::fromStdString(authenticated[0].info).contains(QString::fromStdString(key.publicKey().fingerprintSha256())));
+    }
+
+    void agentKeysAreOfferedFirst() {
+        keys::PrivateKey agentKey = KeyStore::instance().load("agent_ed25519", "ed25519");
+        keys::PrivateKey fileKey = KeyStore::instance().load("id_ecdsa256", "ecdsa", "256");
+        FakeAgent agent;
+        agent.keys = {KeyStore::instance().load("id_rsa2048", "rsa", "2048"), agentKey};
+        ScriptedServerOptions options;
+        options.authorizedKeys = {agentKey.publicKey(), fileKey.publicKey()};
+        options.authMethods = {"publickey"};
+        Harness h(options);
+        h.config.allowPublicKey = true;
+        h.config.agent = &agent;
+        h.config.identities = {{KeyStore::instance().path("id_ecdsa256", "ecdsa", "256").toStdString()}};
+        h.start();
+        QVERIFY(!h.client->isAuthenticated()); // waiting for the agent's list
+        // Agent replies arrive from outside any SshClient call; the caller then flushes.
+        for (int round = 0; round < 10 && !h.client->isAuthenticated(); ++round) {
+            agent.deliver();
+            h.pump();
+        }
+        QVERIFY2(h.client->isAuthenticated(), qPrintable(h.error()));
+        QCOMPARE(agent.signatures, 1); // the RSA key was refused by query, never signed
+        auto authenticated = h.eventsOf<AuthenticatedEvent>();
+        QVERIFY(QString::fromStdString(authenticated.at(0).info).contains("agent key"));
+        QVERIFY(QString::fromStdString(authenticated.at(0).info).contains(QString::fromStdString(agentKey.publicKey().fingerprintSha256())));
+    }
+
+    void identitiesOnlyFiltersAgentKeys() {
+        keys::PrivateKey agentKey = KeyStore::instance().load("agent_ed25519", "ed25519");
+        keys::PrivateKey fileKey = KeyStore::instance().load("id_ecdsa256", "ecdsa", "256");
+        FakeAgent agent;
+        agent.keys = {agentKey};
+        ScriptedServerOptions options;
+        options.authorizedKeys = {agentKey.publicKey(), fileKey.publicKey()};
+        options.authMethods = {"publickey"};
+        Harness h(options);
+        h.config.allowPublicKey = true;
+        h.config.agent = &agent;
+        h.config.identitiesOnly = true;
+        h.config.identities = {{KeyStore::instance().path("id_ecdsa256", "ecdsa", "256").toStdString()}};
+        h.start();
+        agent.deliver();
+        h.pump();
+        QVERIFY2(h.client->isAuthenticated(), qPrintable(h.error()));
+        QCOMPARE(agent.signatures, 0);
+        QVERIFY(!h.hasLog("agent key"));
+        QVERIFY(h.hasLog("Offering public key: " + KeyStore::instance().path("id_ecdsa256", "ecdsa", "256")));
     }
 
     void refusedKeyFallsBackToPassword() {
