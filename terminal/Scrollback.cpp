@@ -69,13 +69,11 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     n = std::min<std::size_t>(n, 0xFFFF);
 
     bool wide = false;
-    std::size_t runs = 0;
+    std::size_t runs = n > 0 ? 1 : 0;
     for (std::size_t i = 0; i < n; ++i) {
         const Cell& c = cells[i];
-        if (c.ch > 0xFF || c.width != 1)
-            wide = true;
-        if (i == 0 || c.style != cells[i - 1].style)
-            ++runs;
+        wide |= c.ch > 0xFF || c.width != 1;
+        runs += (i > 0 && c.style != cells[i - 1].style) ? 1 : 0;
     }
     const std::size_t size = kHeader + runs * 4 + n * (wide ? 4 : 1);
     Blob b(new std::uint8_t[size]);

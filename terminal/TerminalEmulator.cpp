@@ -106,7 +106,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     bool reverse = false;
     int wrapCandidate = kNoRow;
     bool clusterSaturated = false;
-    std::u32string lastGlyph; // for REP
+    char32_t lastGlyph = 0; // cell code of the last glyph, for REP
 
     QString title;
     QString cwd;
@@ -118,9 +118,10 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     void passThrough(const char* bytes, std::size_t length) override { vterm_input_write(vt, bytes, length); }
     void operatingSystemCommand(std::string_view payload) override;
     void repeatPrecedingCharacter(long count) override {
-        if (lastGlyph.empty())
+        if (lastGlyph == 0)
             return;
-        const QByteArray one = QString::fromUcs4(lastGlyph.data(), qsizetype(lastGlyph.size())).toUtf8();
+        const std::u32string glyph = (lastGlyph & Cell::kClusterBit) ? clusters.at(lastGlyph) : std::u32string(1, lastGlyph);
+        const QByteArray one = QString::fromUcs4(glyph.data(), qsizetype(glyph.size())).toUtf8();
         const QByteArray all = one.repeated(qsizetype(count));
         vterm_input_write(vt, all.constData(), std::size_t(all.size()));
     }
@@ -255,10 +256,7 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
         clusterSaturated = false;
     }
 
-    lastGlyph.assign(1, ch == 0 ? U' ' : char32_t(info->chars[0] <= 0x10FFFF ? info->chars[0] : 0xFFFD));
-    for (std::size_t k = 1; k <= ClusterTable::kMaxMarks && info->chars[k] != 0; ++k)
-        lastGlyph.push_back(info->chars[k] <= 0x10FFFF ? char32_t(info->chars[k]) : U'\uFFFD');
-
+    lastGlyph = ch; // a cluster code keeps its marks
     Cell* row = g.row(pos.row);
     const int col = pos.col;
     // Overwriting half of a wide glyph leaves the other half blank, as xterm does.
