@@ -219,10 +219,14 @@ std::uint32_t nextCycledWord(ByteView data, std::size_t& position) {
 // The S-box indices are single bytes and the P-array indices constants, so the cipher's
 // loads cannot leave their arrays; the sanitizers' per-load checks only slowed the hot loop
 // (by about five times in sanitizer and fuzz builds), so they are left out here.
-#define PORTAL_BLOWFISH_HOT [[gnu::always_inline]] inline __attribute__((no_sanitize("address", "undefined")))
+#if defined(__GNUC__) || defined(__clang__)
+#define PORTAL_BLOWFISH_UNCHECKED __attribute__((no_sanitize("address", "undefined")))
+#else
+#define PORTAL_BLOWFISH_UNCHECKED
+#endif
 
 // Blowfish's round function F.
-PORTAL_BLOWFISH_HOT std::uint32_t feistel(const std::uint32_t (&s)[4][256], std::uint32_t half) {
+[[gnu::always_inline]] inline PORTAL_BLOWFISH_UNCHECKED std::uint32_t feistel(const std::uint32_t (&s)[4][256], std::uint32_t half) {
     return ((s[0][half >> 24] + s[1][half >> 16 & 0xff]) ^ s[2][half >> 8 & 0xff]) + s[3][half & 0xff];
 }
 
@@ -238,7 +242,7 @@ Blowfish::~Blowfish() {
     OPENSSL_cleanse(s_, sizeof s_);
 }
 
-__attribute__((no_sanitize("address", "undefined"))) void Blowfish::encryptBlock(std::uint32_t& left, std::uint32_t& right) const {
+PORTAL_BLOWFISH_UNCHECKED void Blowfish::encryptBlock(std::uint32_t& left, std::uint32_t& right) const {
     std::uint32_t l = left, r = right;
     for (std::size_t round = 0; round < 16; round += 2) {
         l ^= p_[round];
