@@ -12,7 +12,7 @@ packages=(
   fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
   # test peers and reference tools (see ../TESTING.md in the design notes)
   openssh-server openssh-client openssh-sftp-server dropbear-bin tinysshd ucspi-tcp
-  putty-tools xvfb xauth tmux procps
+  putty-tools openssl xvfb xauth tmux procps
   # terminal end-to-end benchmark references (tests/bench/terminal)
   pterm xterm
   # fuzzing (clang + libFuzzer)
