@@ -12,8 +12,8 @@ Status AgentClient::requestIdentities(IdentitiesHandler done) {
     return queue(encodeRequestIdentities(), std::move(pending));
 }
 
-Status AgentClient::requestSignature(ByteView keyBlob, ByteView data, std::string_view signatureAlgorithm,
-                                     SignatureHandler done) {
+Status AgentClient::requestSignature(ByteView keyBlob, ByteView data,
+                                     std::string_view signatureAlgorithm, SignatureHandler done) {
     Result<Bytes> request = encodeSignRequest(keyBlob, data, signatureAlgorithm);
     if (!request)
         return request.error();
@@ -33,7 +33,9 @@ Status AgentClient::queue(Bytes request, Pending pending) {
     return {};
 }
 
-Bytes AgentClient::takeOutgoingBytes() { return std::exchange(outgoing_, Bytes()); }
+Bytes AgentClient::takeOutgoingBytes() {
+    return std::exchange(outgoing_, Bytes());
+}
 
 Status AgentClient::receiveBytes(ByteView bytes) {
     if (closed_)
@@ -48,7 +50,8 @@ Status AgentClient::receiveBytes(ByteView bytes) {
         if (!message->has_value())
             return {};
         if (pending_.empty()) {
-            const Error error = Error::protocol("The SSH agent sent a reply to a request that was never made.");
+            const Error error =
+                Error::protocol("The SSH agent sent a reply to a request that was never made.");
             failAll(error);
             return error;
         }
@@ -64,7 +67,9 @@ Status AgentClient::receiveBytes(ByteView bytes) {
     }
 }
 
-void AgentClient::connectionLost(const Error& reason) { failAll(reason); }
+void AgentClient::connectionLost(const Error& reason) {
+    failAll(reason);
+}
 
 void AgentClient::failAll(const Error& reason) {
     if (!closed_)

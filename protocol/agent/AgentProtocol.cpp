@@ -25,11 +25,13 @@ Error unexpectedReply(std::uint8_t type, std::string_view expected) {
     if (type == static_cast<std::uint8_t>(AgentMessage::Failure) ||
         type == static_cast<std::uint8_t>(AgentMessage::ExtensionFailure))
         return Error::auth("The SSH agent refused the " + std::string(expected) + " request.");
-    return Error::protocol("The SSH agent answered with message " + std::to_string(type) + " where " +
-                           std::string(expected) + " was expected.");
+    return Error::protocol("The SSH agent answered with message " + std::to_string(type) +
+                           " where " + std::string(expected) + " was expected.");
 }
 
-bool isRsaSha2(std::string_view algorithm) { return algorithm == "rsa-sha2-256" || algorithm == "rsa-sha2-512"; }
+bool isRsaSha2(std::string_view algorithm) {
+    return algorithm == "rsa-sha2-256" || algorithm == "rsa-sha2-512";
+}
 
 } // namespace
 
@@ -38,7 +40,8 @@ Bytes encodeRequestIdentities() {
     return frame(body);
 }
 
-Result<Bytes> encodeSignRequest(ByteView keyBlob, ByteView data, std::string_view signatureAlgorithm) {
+Result<Bytes> encodeSignRequest(ByteView keyBlob, ByteView data,
+                                std::string_view signatureAlgorithm) {
     if (keyBlob.empty() || keyBlob.size() > maxKeyBlobLength)
         return Error::auth("The key to sign with is not a valid public key blob.");
     // 1 type + 3 length prefixes + flags; the agent drops longer messages unanswered.
@@ -65,7 +68,8 @@ Result<std::optional<Bytes>> AgentFrameReader::next() {
     const std::size_t length = (std::size_t(buffer_[0]) << 24) | (std::size_t(buffer_[1]) << 16) |
                                (std::size_t(buffer_[2]) << 8) | std::size_t(buffer_[3]);
     if (length == 0 || length > maxAgentMessageLength)
-        return Error::protocol("The SSH agent sent a message of impossible length " + std::to_string(length) + ".");
+        return Error::protocol("The SSH agent sent a message of impossible length " +
+                               std::to_string(length) + ".");
     if (buffer_.size() - 4 < length)
         return std::optional<Bytes>();
     Bytes message(buffer_.begin() + 4, buffer_.begin() + 4 + static_cast<std::ptrdiff_t>(length));
@@ -90,7 +94,8 @@ Result<std::vector<AgentIdentity>> parseIdentitiesAnswer(ByteView message) {
     for (std::uint32_t i = 0; i < count; ++i) {
         const ByteView blob = reader.string();
         const std::string_view comment = reader.text();
-        if (!reader.ok() || blob.empty() || blob.size() > maxKeyBlobLength || comment.size() > maxCommentLength)
+        if (!reader.ok() || blob.empty() || blob.size() > maxKeyBlobLength ||
+            comment.size() > maxCommentLength)
             return malformed("identities answer (key " + std::to_string(i + 1) + ")");
         AgentIdentity identity;
         identity.keyBlob.assign(blob.begin(), blob.end());

@@ -52,7 +52,8 @@ Bytes encodeRequestIdentities();
 // `signatureAlgorithm` picks the flags: rsa-sha2-256 / rsa-sha2-512 set the SHA-2 flags;
 // any other name asks for the key's own algorithm. Refuses an RSA SHA-2 name for a non-RSA
 // key blob, and data over the message bound.
-Result<Bytes> encodeSignRequest(ByteView keyBlob, ByteView data, std::string_view signatureAlgorithm);
+Result<Bytes> encodeSignRequest(ByteView keyBlob, ByteView data,
+                                std::string_view signatureAlgorithm);
 
 // Splits a byte stream from the agent into message bodies (without the length prefix).
 // A length of 0 or over maxAgentMessageLength is an error that ends the stream.

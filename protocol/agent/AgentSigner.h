@@ -22,8 +22,8 @@ public:
     // An error here means the request was not sent and `done` will not run.
     virtual Status requestIdentities(IdentitiesHandler done) = 0;
     // `signatureAlgorithm`: "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", ...
-    virtual Status requestSignature(ByteView keyBlob, ByteView data, std::string_view signatureAlgorithm,
-                                    SignatureHandler done) = 0;
+    virtual Status requestSignature(ByteView keyBlob, ByteView data,
+                                    std::string_view signatureAlgorithm, SignatureHandler done) = 0;
 };
 
 } // namespace portal::protocol::agent

@@ -15,7 +15,9 @@ namespace {
 
 constexpr std::uintmax_t maxConfigFileSize = 4 * 1024 * 1024;
 
-bool hasWildcard(std::string_view text) { return text.find_first_of("*?") != std::string_view::npos; }
+bool hasWildcard(std::string_view text) {
+    return text.find_first_of("*?") != std::string_view::npos;
+}
 
 std::vector<std::string> splitComponents(const std::string& path) {
     std::vector<std::string> parts;
@@ -47,11 +49,13 @@ ConfigFileAccess localConfigFileAccess() {
             return Error::localFile("Can't open " + path + ": not a regular file");
         const std::uintmax_t size = fs::file_size(path, error);
         if (error || size > maxConfigFileSize)
-            return Error::localFile("Can't open " + path + ": " + (error ? error.message() : "file too large"));
+            return Error::localFile("Can't open " + path + ": " +
+                                    (error ? error.message() : "file too large"));
         std::ifstream stream(path, std::ios::binary);
         if (!stream)
             return Error::localFile("Can't open " + path);
-        std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+        std::string text((std::istreambuf_iterator<char>(stream)),
+                         std::istreambuf_iterator<char>());
         if (stream.bad())
             return Error::localFile("Can't read " + path);
         return std::optional<std::string>(std::move(text));
@@ -83,8 +87,8 @@ std::vector<std::string> expandGlob(const std::string& pattern, const ConfigFile
                 next.push_back(prefix + "/" + component);
                 continue;
             }
-            std::vector<std::string> names = files.listDirectory ? files.listDirectory(directory)
-                                                                 : std::vector<std::string>{};
+            std::vector<std::string> names =
+                files.listDirectory ? files.listDirectory(directory) : std::vector<std::string>{};
             std::sort(names.begin(), names.end());
             for (const std::string& name : names) {
                 if (name.empty() || name == "." || name == "..")

@@ -7,7 +7,9 @@
 namespace portal::protocol::config {
 namespace {
 
-bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // Arguments as argv_split() makes them: whitespace separates, quotes group, a backslash
 // escapes a quote, a backslash or (outside quotes) a space, and a token starting with '#'
@@ -68,7 +70,8 @@ Result<ConfigLine> splitConfigLine(std::string_view line) {
     // The keyword runs to whitespace, a quote or '='; then whitespace, at most one '=' and
     // whitespace again separate it from its arguments.
     std::size_t end = i;
-    while (end < line.size() && !isBlank(line[end]) && line[end] != '=' && line[end] != '"' && line[end] != '\'')
+    while (end < line.size() && !isBlank(line[end]) && line[end] != '=' && line[end] != '"' &&
+           line[end] != '\'')
         ++end;
     std::string keyword(line.substr(i, end - i));
     if (keyword.empty())

@@ -12,10 +12,10 @@
 namespace portal::protocol::config {
 
 struct ConfigLine {
-    std::string keyword;            // lower-cased; empty for a blank or comment-only line
-    std::vector<std::string> args;  // quotes and escapes removed, comment dropped
-    std::string rest;               // the raw text after the keyword and its separator,
-                                    // used verbatim by ProxyCommand and RemoteCommand
+    std::string keyword;           // lower-cased; empty for a blank or comment-only line
+    std::vector<std::string> args; // quotes and escapes removed, comment dropped
+    std::string rest;              // the raw text after the keyword and its separator,
+                                   // used verbatim by ProxyCommand and RemoteCommand
 };
 
 // Returns an error text (without location) for unbalanced quotes or a keyword without

@@ -34,14 +34,41 @@ std::string lowerCase(std::string_view text) {
 }
 
 enum class Keyword {
-    Host, Match, Include, IgnoreUnknown,
-    HostName, User, Port, IdentityFile, CertificateFile, IdentitiesOnly,
-    ProxyJump, ProxyCommand, LocalForward, RemoteForward, DynamicForward, ForwardAgent,
-    ServerAliveInterval, ServerAliveCountMax, ConnectTimeout, BatchMode,
-    StrictHostKeyChecking, UserKnownHostsFile, HashKnownHosts,
-    KexAlgorithms, Ciphers, Macs, HostKeyAlgorithms, PubkeyAcceptedAlgorithms,
-    SetEnv, SendEnv, RequestTty, RemoteCommand,
-    PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
+    Host,
+    Match,
+    Include,
+    IgnoreUnknown,
+    HostName,
+    User,
+    Port,
+    IdentityFile,
+    CertificateFile,
+    IdentitiesOnly,
+    ProxyJump,
+    ProxyCommand,
+    LocalForward,
+    RemoteForward,
+    DynamicForward,
+    ForwardAgent,
+    ServerAliveInterval,
+    ServerAliveCountMax,
+    ConnectTimeout,
+    BatchMode,
+    StrictHostKeyChecking,
+    UserKnownHostsFile,
+    HashKnownHosts,
+    KexAlgorithms,
+    Ciphers,
+    Macs,
+    HostKeyAlgorithms,
+    PubkeyAcceptedAlgorithms,
+    SetEnv,
+    SendEnv,
+    RequestTty,
+    RemoteCommand,
+    PasswordAuthentication,
+    PubkeyAuthentication,
+    KbdInteractiveAuthentication,
     NumberOfPasswordPrompts,
     Ignored, // known to OpenSSH 9.2, not acted on by Portal
 };
@@ -214,7 +241,8 @@ TokenValues hostNameTokens(const std::string& host) {
 
 // Expands %-tokens; `allowed` lists the token letters this keyword accepts. An unknown token
 // is an error, as OpenSSH's percent_expand() makes it fatal.
-Result<std::string> expandTokens(std::string_view text, const TokenValues& values, std::string_view allowed) {
+Result<std::string> expandTokens(std::string_view text, const TokenValues& values,
+                                 std::string_view allowed) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '%') {
@@ -222,7 +250,8 @@ Result<std::string> expandTokens(std::string_view text, const TokenValues& value
             continue;
         }
         if (i + 1 == text.size())
-            return Error::localFile("invalid format: a lone '%' ends \"" + std::string(text) + "\"");
+            return Error::localFile("invalid format: a lone '%' ends \"" + std::string(text) +
+                                    "\"");
         const char token = text[++i];
         if (token == '%') {
             out += '%';
@@ -231,22 +260,46 @@ Result<std::string> expandTokens(std::string_view text, const TokenValues& value
         const std::string* value = nullptr;
         if (allowed.find(token) != std::string_view::npos) {
             switch (token) {
-            case 'C': value = &values.connectionHash; break;
-            case 'd': value = &values.home; break;
-            case 'h': value = &values.hostName; break;
-            case 'i': value = &values.userId; break;
-            case 'k': value = &values.keyAlias; break;
-            case 'L': value = &values.shortLocalHost; break;
-            case 'l': value = &values.localHost; break;
-            case 'n': value = &values.originalHost; break;
-            case 'p': value = &values.port; break;
-            case 'r': value = &values.remoteUser; break;
-            case 'u': value = &values.localUser; break;
-            default: break;
+            case 'C':
+                value = &values.connectionHash;
+                break;
+            case 'd':
+                value = &values.home;
+                break;
+            case 'h':
+                value = &values.hostName;
+                break;
+            case 'i':
+                value = &values.userId;
+                break;
+            case 'k':
+                value = &values.keyAlias;
+                break;
+            case 'L':
+                value = &values.shortLocalHost;
+                break;
+            case 'l':
+                value = &values.localHost;
+                break;
+            case 'n':
+                value = &values.originalHost;
+                break;
+            case 'p':
+                value = &values.port;
+                break;
+            case 'r':
+                value = &values.remoteUser;
+                break;
+            case 'u':
+                value = &values.localUser;
+                break;
+            default:
+                break;
             }
         }
         if (!value)
-            return Error::localFile(std::string("unknown key %") + token + " in \"" + std::string(text) + "\"");
+            return Error::localFile(std::string("unknown key %") + token + " in \"" +
+                                    std::string(text) + "\"");
         out += *value;
     }
     return out;
@@ -276,9 +329,9 @@ TokenValues tokenValues(const SshOptions& options, const LocalContext& local) {
     values.remoteUser = options.user;
     values.localUser = local.userName;
     // %C: SHA-1 of %l%h%p%r in hex, as OpenSSH's ssh_connection_hash().
-    values.connectionHash =
-        toHex(crypto::digest(crypto::HashAlgorithm::Sha1,
-                             asBytes(values.localHost + values.hostName + values.port + values.remoteUser)));
+    values.connectionHash = toHex(crypto::digest(
+        crypto::HashAlgorithm::Sha1,
+        asBytes(values.localHost + values.hostName + values.port + values.remoteUser)));
     return values;
 }
 
@@ -308,12 +361,23 @@ std::optional<int> parseTime(std::string_view text) {
         long long multiplier = 1;
         if (i < text.size()) {
             switch (std::tolower(static_cast<unsigned char>(text[i]))) {
-            case 's': multiplier = 1; break;
-            case 'm': multiplier = 60; break;
-            case 'h': multiplier = 3600; break;
-            case 'd': multiplier = 86400; break;
-            case 'w': multiplier = 604800; break;
-            default: return std::nullopt;
+            case 's':
+                multiplier = 1;
+                break;
+            case 'm':
+                multiplier = 60;
+                break;
+            case 'h':
+                multiplier = 3600;
+                break;
+            case 'd':
+                multiplier = 86400;
+                break;
+            case 'w':
+                multiplier = 604800;
+                break;
+            default:
+                return std::nullopt;
             }
             ++i;
         }
@@ -334,7 +398,8 @@ std::optional<bool> parseYesNo(std::string_view text) {
 }
 
 // One side of a forward: "port", "host:port", "[v6]:port", "*:port" or a socket path.
-std::optional<ForwardEndpoint> parseEndpoint(std::string_view text, bool hostRequired, bool portZeroAllowed) {
+std::optional<ForwardEndpoint> parseEndpoint(std::string_view text, bool hostRequired,
+                                             bool portZeroAllowed) {
     ForwardEndpoint endpoint;
     if (text.find('/') != std::string_view::npos) {
         endpoint.path = std::string(text);
@@ -422,7 +487,8 @@ std::string formatJumpHost(const JumpHost& hop) {
 // The options while the files are read: unset until the first applying line sets them.
 struct Pending {
     std::optional<std::string> hostName, user, proxyCommand, forwardAgent, remoteCommand;
-    std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout, numberOfPasswordPrompts;
+    std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
+        numberOfPasswordPrompts;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
         kbdInteractiveAuthentication;
     std::optional<StrictHostKeyChecking> strictHostKeyChecking;
@@ -439,7 +505,8 @@ struct Pending {
 
 class Resolver {
 public:
-    Resolver(const Destination& destination, const LocalContext& local, const ConfigFileAccess& files)
+    Resolver(const Destination& destination, const LocalContext& local,
+             const ConfigFileAccess& files)
         : destination_(destination), local_(local), files_(files) {
         // The command line comes first, so it wins like any first value.
         pending_.user = destination.user;
@@ -464,7 +531,8 @@ public:
             return text.error();
         if (!text->has_value()) {
             if (source.mustExist)
-                return Error::localFile("Can't open user config file " + source.path + ": No such file or directory");
+                return Error::localFile("Can't open user config file " + source.path +
+                                        ": No such file or directory");
             return {};
         }
         return readText(**text, source.path, 0, flags);
@@ -488,8 +556,8 @@ private:
             if (end == std::string::npos)
                 end = text.size();
             ++lineNumber;
-            if (Status status = processLine(std::string_view(text).substr(start, end - start), path, lineNumber,
-                                            active, depth, flags);
+            if (Status status = processLine(std::string_view(text).substr(start, end - start), path,
+                                            lineNumber, active, depth, flags);
                 !status)
                 return status;
             start = end + 1;
@@ -497,19 +565,21 @@ private:
         return {};
     }
 
-    Status processLine(std::string_view text, const std::string& path, std::size_t lineNumber, bool& active,
-                       int depth, Flags flags);
-    Status applyKeyword(Keyword keyword, const ConfigLine& line, const std::string& where, bool& active,
-                        int depth, Flags flags);
+    Status processLine(std::string_view text, const std::string& path, std::size_t lineNumber,
+                       bool& active, int depth, Flags flags);
+    Status applyKeyword(Keyword keyword, const ConfigLine& line, const std::string& where,
+                        bool& active, int depth, Flags flags);
     Result<bool> matchHostLine(const ConfigLine& line) const;
     Result<bool> matchMatchLine(const ConfigLine& line, const std::string& where);
-    Status include(const ConfigLine& line, const std::string& where, bool active, int depth, Flags flags);
+    Status include(const ConfigLine& line, const std::string& where, bool active, int depth,
+                   Flags flags);
 
     // The host name Match host compares: HostName so far (with %h) or the destination.
     std::string currentHostName() const {
         if (!pending_.hostName)
             return destination_.host;
-        Result<std::string> expanded = expandTokens(*pending_.hostName, hostNameTokens(destination_.host), "h");
+        Result<std::string> expanded =
+            expandTokens(*pending_.hostName, hostNameTokens(destination_.host), "h");
         return expanded ? *expanded : *pending_.hostName;
     }
 
@@ -522,10 +592,12 @@ private:
     std::size_t filesRead_ = 0;
 };
 
-Error lineError(const std::string& where, const std::string& text) { return Error::localFile(where + ": " + text); }
+Error lineError(const std::string& where, const std::string& text) {
+    return Error::localFile(where + ": " + text);
+}
 
-Status Resolver::processLine(std::string_view text, const std::string& path, std::size_t lineNumber, bool& active,
-                             int depth, Flags flags) {
+Status Resolver::processLine(std::string_view text, const std::string& path, std::size_t lineNumber,
+                             bool& active, int depth, Flags flags) {
     const std::string where = path + ":" + std::to_string(lineNumber);
     Result<ConfigLine> line = splitConfigLine(text);
     if (!line)
@@ -576,7 +648,8 @@ Result<bool> Resolver::matchMatchLine(const ConfigLine& line, const std::string&
         if (criterion == "canonical" || criterion == "final") {
             unsupported = true;
             warnings_.push_back(where + ": Match " + criterion +
-                                " is not supported (Portal does not canonicalise host names); the block is not applied");
+                                " is not supported (Portal does not canonicalise host names); the "
+                                "block is not applied");
             continue;
         }
         if (i + 1 == args.size() || args[i + 1].empty())
@@ -584,9 +657,11 @@ Result<bool> Resolver::matchMatchLine(const ConfigLine& line, const std::string&
         const std::string& patterns = args[++i];
         bool matched = false;
         if (criterion == "host") {
-            matched = matchPatternList(lowerCase(currentHostName()), patterns, true) == ListMatch::Match;
+            matched =
+                matchPatternList(lowerCase(currentHostName()), patterns, true) == ListMatch::Match;
         } else if (criterion == "originalhost") {
-            matched = matchPatternList(lowerCase(destination_.host), patterns, true) == ListMatch::Match;
+            matched =
+                matchPatternList(lowerCase(destination_.host), patterns, true) == ListMatch::Match;
         } else if (criterion == "user") {
             const std::string user = pending_.user.value_or(local_.userName);
             matched = matchPatternList(user, patterns, false) == ListMatch::Match;
@@ -596,8 +671,9 @@ Result<bool> Resolver::matchMatchLine(const ConfigLine& line, const std::string&
             // Running a command while reading a file is not something a GUI client should do
             // behind the user's back; say so instead of guessing an answer.
             unsupported = true;
-            warnings_.push_back(where + ": Match exec is not supported (Portal does not run commands from "
-                                        "ssh_config); the block is not applied");
+            warnings_.push_back(where +
+                                ": Match exec is not supported (Portal does not run commands from "
+                                "ssh_config); the block is not applied");
             continue;
         } else {
             return lineError(where, "Unsupported Match attribute " + criterion);
@@ -610,7 +686,8 @@ Result<bool> Resolver::matchMatchLine(const ConfigLine& line, const std::string&
     return result && !unsupported;
 }
 
-Status Resolver::include(const ConfigLine& line, const std::string& where, bool active, int depth, Flags flags) {
+Status Resolver::include(const ConfigLine& line, const std::string& where, bool active, int depth,
+                         Flags flags) {
     if (depth >= maxIncludeDepth)
         return lineError(where, "Include nested too deeply");
     for (const std::string& arg : line.args) {
@@ -624,7 +701,9 @@ Status Resolver::include(const ConfigLine& line, const std::string& where, bool 
         } else if (arg.starts_with('/')) {
             pattern = arg;
         } else {
-            pattern = (flags.systemWide ? std::string("/etc/ssh/") : local_.homeDirectory + "/.ssh/") + arg;
+            pattern =
+                (flags.systemWide ? std::string("/etc/ssh/") : local_.homeDirectory + "/.ssh/") +
+                arg;
         }
         for (const std::string& path : expandGlob(pattern, files_)) {
             Result<std::optional<std::string>> text = files_.readFile(path);
@@ -641,14 +720,13 @@ Status Resolver::include(const ConfigLine& line, const std::string& where, bool 
     return {};
 }
 
-template <typename T>
-void setFirst(std::optional<T>& slot, bool active, T value) {
+template <typename T> void setFirst(std::optional<T>& slot, bool active, T value) {
     if (active && !slot)
         slot = std::move(value);
 }
 
-Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std::string& where, bool& active,
-                              int depth, Flags flags) {
+Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std::string& where,
+                              bool& active, int depth, Flags flags) {
     const std::vector<std::string>& args = line.args;
     const std::string& name = line.keyword;
     if (args.empty())
@@ -670,7 +748,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         setFirst(slot, active, *value);
         return {};
     };
-    auto algorithms = [&](std::optional<std::vector<std::string>>& slot, crypto::AlgorithmFamily family) -> Status {
+    auto algorithms = [&](std::optional<std::vector<std::string>>& slot,
+                          crypto::AlgorithmFamily family) -> Status {
         if (Status status = single(); !status)
             return status;
         Result<std::vector<std::string>> list = crypto::applyAlgorithmOption(family, arg);
@@ -694,7 +773,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
             std::optional<ForwardEndpoint> listen = parseEndpoint(arg, false, remote);
             std::optional<ForwardEndpoint> connect = parseEndpoint(args[1], true, false);
             if (!listen || !connect)
-                return lineError(where, "Bad forwarding specification '" + arg + " " + args[1] + "'");
+                return lineError(where,
+                                 "Bad forwarding specification '" + arg + " " + args[1] + "'");
             spec.listen = *listen;
             spec.connect = *connect;
         }
@@ -774,17 +854,23 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
             keyword == Keyword::IdentityFile ? pending_.identityFiles : pending_.certificateFiles;
         if (active) {
             if (list.size() >= maxIdentityFiles)
-                return lineError(where, "Too many " + name + "s specified (max " + std::to_string(maxIdentityFiles) + ")");
+                return lineError(where, "Too many " + name + "s specified (max " +
+                                            std::to_string(maxIdentityFiles) + ")");
             if (std::find(list.begin(), list.end(), arg) == list.end())
                 list.push_back(arg);
         }
         return {};
     }
-    case Keyword::IdentitiesOnly: return yesNo(pending_.identitiesOnly);
-    case Keyword::BatchMode: return yesNo(pending_.batchMode);
-    case Keyword::HashKnownHosts: return yesNo(pending_.hashKnownHosts);
-    case Keyword::PasswordAuthentication: return yesNo(pending_.passwordAuthentication);
-    case Keyword::KbdInteractiveAuthentication: return yesNo(pending_.kbdInteractiveAuthentication);
+    case Keyword::IdentitiesOnly:
+        return yesNo(pending_.identitiesOnly);
+    case Keyword::BatchMode:
+        return yesNo(pending_.batchMode);
+    case Keyword::HashKnownHosts:
+        return yesNo(pending_.hashKnownHosts);
+    case Keyword::PasswordAuthentication:
+        return yesNo(pending_.passwordAuthentication);
+    case Keyword::KbdInteractiveAuthentication:
+        return yesNo(pending_.kbdInteractiveAuthentication);
     case Keyword::ProxyJump: {
         if (Status status = single(); !status)
             return status;
@@ -796,7 +882,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
                 std::size_t end = arg.find(',', start);
                 if (end == std::string::npos)
                     end = arg.size();
-                std::optional<JumpHost> hop = parseJumpHost(std::string_view(arg).substr(start, end - start));
+                std::optional<JumpHost> hop =
+                    parseJumpHost(std::string_view(arg).substr(start, end - start));
                 if (!hop || hops.size() >= maxListEntries)
                     return lineError(where, "Invalid ProxyJump \"" + arg + "\"");
                 hops.push_back(std::move(*hop));
@@ -822,9 +909,12 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
     case Keyword::RemoteCommand:
         setFirst(pending_.remoteCommand, active, line.rest);
         return {};
-    case Keyword::LocalForward: return forward(pending_.localForwards, false, false);
-    case Keyword::RemoteForward: return forward(pending_.remoteForwards, true, false);
-    case Keyword::DynamicForward: return forward(pending_.dynamicForwards, false, true);
+    case Keyword::LocalForward:
+        return forward(pending_.localForwards, false, false);
+    case Keyword::RemoteForward:
+        return forward(pending_.remoteForwards, true, false);
+    case Keyword::DynamicForward:
+        return forward(pending_.dynamicForwards, false, true);
     case Keyword::ForwardAgent: {
         if (Status status = single(); !status)
             return status;
@@ -832,10 +922,14 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         setFirst(pending_.forwardAgent, active, value ? std::string(*value ? "yes" : "no") : arg);
         return {};
     }
-    case Keyword::ServerAliveInterval: return seconds(pending_.serverAliveInterval);
-    case Keyword::ConnectTimeout: return seconds(pending_.connectTimeout);
-    case Keyword::ServerAliveCountMax: return integer(pending_.serverAliveCountMax);
-    case Keyword::NumberOfPasswordPrompts: return integer(pending_.numberOfPasswordPrompts);
+    case Keyword::ServerAliveInterval:
+        return seconds(pending_.serverAliveInterval);
+    case Keyword::ConnectTimeout:
+        return seconds(pending_.connectTimeout);
+    case Keyword::ServerAliveCountMax:
+        return integer(pending_.serverAliveCountMax);
+    case Keyword::NumberOfPasswordPrompts:
+        return integer(pending_.numberOfPasswordPrompts);
     case Keyword::StrictHostKeyChecking: {
         if (Status status = single(); !status)
             return status;
@@ -895,10 +989,14 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
             return lineError(where, "too many files for " + name);
         setFirst(pending_.userKnownHostsFiles, active, args);
         return {};
-    case Keyword::KexAlgorithms: return algorithms(pending_.kex, crypto::AlgorithmFamily::Kex);
-    case Keyword::Ciphers: return algorithms(pending_.ciphers, crypto::AlgorithmFamily::Cipher);
-    case Keyword::Macs: return algorithms(pending_.macs, crypto::AlgorithmFamily::Mac);
-    case Keyword::HostKeyAlgorithms: return algorithms(pending_.hostKeyAlgorithms, crypto::AlgorithmFamily::HostKey);
+    case Keyword::KexAlgorithms:
+        return algorithms(pending_.kex, crypto::AlgorithmFamily::Kex);
+    case Keyword::Ciphers:
+        return algorithms(pending_.ciphers, crypto::AlgorithmFamily::Cipher);
+    case Keyword::Macs:
+        return algorithms(pending_.macs, crypto::AlgorithmFamily::Mac);
+    case Keyword::HostKeyAlgorithms:
+        return algorithms(pending_.hostKeyAlgorithms, crypto::AlgorithmFamily::HostKey);
     case Keyword::PubkeyAcceptedAlgorithms:
         return algorithms(pending_.pubkeyAccepted, crypto::AlgorithmFamily::PubkeyAccepted);
     case Keyword::SetEnv: {
@@ -927,7 +1025,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
                 continue;
             if (entry.front() == '-') {
                 const std::string pattern = entry.substr(1);
-                std::erase_if(pending_.sendEnv, [&](const std::string& e) { return matchWildcard(e, pattern); });
+                std::erase_if(pending_.sendEnv,
+                              [&](const std::string& e) { return matchWildcard(e, pattern); });
             } else if (pending_.sendEnv.size() < maxListEntries) {
                 pending_.sendEnv.push_back(entry);
             }
@@ -955,8 +1054,9 @@ Result<SshOptions> Resolver::finish() const {
 
     options.identityFiles = pending_.identityFiles;
     if (options.identityFiles.empty())
-        options.identityFiles = {"~/.ssh/id_rsa",     "~/.ssh/id_ecdsa", "~/.ssh/id_ecdsa_sk", "~/.ssh/id_ed25519",
-                                 "~/.ssh/id_ed25519_sk", "~/.ssh/id_xmss", "~/.ssh/id_dsa"};
+        options.identityFiles = {"~/.ssh/id_rsa",     "~/.ssh/id_ecdsa",      "~/.ssh/id_ecdsa_sk",
+                                 "~/.ssh/id_ed25519", "~/.ssh/id_ed25519_sk", "~/.ssh/id_xmss",
+                                 "~/.ssh/id_dsa"};
     options.certificateFiles = pending_.certificateFiles;
     options.identitiesOnly = pending_.identitiesOnly.value_or(false);
 
@@ -973,35 +1073,39 @@ Result<SshOptions> Resolver::finish() const {
 
     // In batch mode OpenSSH probes a silent server every five minutes unless told otherwise.
     const int defaultAliveInterval = pending_.batchMode.value_or(false) ? 300 : 0;
-    options.serverAliveInterval =
-        std::chrono::seconds(std::max(0, pending_.serverAliveInterval.value_or(defaultAliveInterval)));
+    options.serverAliveInterval = std::chrono::seconds(
+        std::max(0, pending_.serverAliveInterval.value_or(defaultAliveInterval)));
     options.serverAliveCountMax = pending_.serverAliveCountMax.value_or(3);
     if (pending_.connectTimeout && *pending_.connectTimeout >= 0)
         options.connectTimeout = std::chrono::seconds(*pending_.connectTimeout);
     options.batchMode = pending_.batchMode.value_or(false);
-    options.strictHostKeyChecking = pending_.strictHostKeyChecking.value_or(StrictHostKeyChecking::Ask);
+    options.strictHostKeyChecking =
+        pending_.strictHostKeyChecking.value_or(StrictHostKeyChecking::Ask);
     options.hashKnownHosts = pending_.hashKnownHosts.value_or(false);
 
-    options.kexAlgorithms = pending_.kex.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::Kex));
-    options.ciphers = pending_.ciphers.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::Cipher));
+    options.kexAlgorithms =
+        pending_.kex.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::Kex));
+    options.ciphers =
+        pending_.ciphers.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::Cipher));
     options.macs = pending_.macs.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::Mac));
-    options.hostKeyAlgorithms =
-        pending_.hostKeyAlgorithms.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::HostKey));
-    options.pubkeyAcceptedAlgorithms =
-        pending_.pubkeyAccepted.value_or(crypto::defaultAlgorithms(crypto::AlgorithmFamily::PubkeyAccepted));
+    options.hostKeyAlgorithms = pending_.hostKeyAlgorithms.value_or(
+        crypto::defaultAlgorithms(crypto::AlgorithmFamily::HostKey));
+    options.pubkeyAcceptedAlgorithms = pending_.pubkeyAccepted.value_or(
+        crypto::defaultAlgorithms(crypto::AlgorithmFamily::PubkeyAccepted));
 
     options.setEnv = pending_.setEnv.value_or(std::vector<std::string>{});
     options.sendEnv = pending_.sendEnv;
     options.requestTty = pending_.requestTty.value_or(RequestTty::Auto);
     options.passwordAuthentication = pending_.passwordAuthentication.value_or(true);
-    options.pubkeyAuthentication = pending_.pubkeyAuthentication.value_or(PubkeyAuthentication::Yes);
+    options.pubkeyAuthentication =
+        pending_.pubkeyAuthentication.value_or(PubkeyAuthentication::Yes);
     options.kbdInteractiveAuthentication = pending_.kbdInteractiveAuthentication.value_or(true);
     options.numberOfPasswordPrompts = pending_.numberOfPasswordPrompts.value_or(3);
 
     // Tokens last: they refer to the final host name, port and user (ssh.c does the same).
     const TokenValues values = tokenValues(options, local_);
-    for (const std::string& file :
-         pending_.userKnownHostsFiles.value_or(std::vector<std::string>{"~/.ssh/known_hosts", "~/.ssh/known_hosts2"})) {
+    for (const std::string& file : pending_.userKnownHostsFiles.value_or(
+             std::vector<std::string>{"~/.ssh/known_hosts", "~/.ssh/known_hosts2"})) {
         Result<std::string> tilde = expandTilde(file, local_.homeDirectory);
         if (!tilde)
             return Error::localFile("UserKnownHostsFile: " + tilde.error().message);
@@ -1029,7 +1133,9 @@ std::string formatEndpoint(const ForwardEndpoint& endpoint, bool listenSide) {
     return "[" + endpoint.host + "]:" + std::to_string(endpoint.port);
 }
 
-const char* yesNo(bool value) { return value ? "yes" : "no"; }
+const char* yesNo(bool value) {
+    return value ? "yes" : "no";
+}
 
 std::string joined(const std::vector<std::string>& names, char separator) {
     std::string text;
@@ -1040,14 +1146,25 @@ std::string joined(const std::vector<std::string>& names, char separator) {
 
 } // namespace
 
-Result<std::string> SshOptions::expandPath(const std::string& path, const LocalContext& local) const {
+Result<std::string> SshOptions::expandPath(const std::string& path,
+                                           const LocalContext& local) const {
     Result<std::string> tilde = expandTilde(path, local.homeDirectory);
     if (!tilde)
         return tilde;
     return expandTokens(*tilde, tokenValues(*this, local), pathTokens);
 }
 
-Result<SshOptions> resolveSshConfig(const Destination& destination, const std::vector<ConfigSource>& sources,
+std::vector<ConfigSource>
+defaultConfigSources(const LocalContext& local,
+                     const std::optional<std::string>& fileFromCommandLine) {
+    if (fileFromCommandLine)
+        return {{*fileFromCommandLine, true, false}};
+    return {{local.homeDirectory + "/.ssh/config", false, false},
+            {"/etc/ssh/ssh_config", false, true}};
+}
+
+Result<SshOptions> resolveSshConfig(const Destination& destination,
+                                    const std::vector<ConfigSource>& sources,
                                     const LocalContext& local, const ConfigFileAccess& files,
                                     const std::vector<std::string>& commandLineOptions) {
     if (destination.host.empty())
@@ -1078,26 +1195,31 @@ std::string printSshOptions(const SshOptions& options) {
     if (!options.proxyJump.empty()) {
         // As ssh -G: the hops before the last as written, the last one normalised.
         const std::size_t lastComma = options.proxyJumpText.rfind(',');
-        const std::string before =
-            lastComma == std::string::npos ? std::string() : options.proxyJumpText.substr(0, lastComma + 1);
+        const std::string before = lastComma == std::string::npos
+                                       ? std::string()
+                                       : options.proxyJumpText.substr(0, lastComma + 1);
         line("proxyjump", before + formatJumpHost(options.proxyJump.back()));
     }
     if (!options.proxyCommand.empty())
         line("proxycommand", options.proxyCommand);
     for (const Forward& forward : options.localForwards)
-        line("localforward", formatEndpoint(forward.listen, true) + " " + formatEndpoint(*forward.connect, false));
+        line("localforward",
+             formatEndpoint(forward.listen, true) + " " + formatEndpoint(*forward.connect, false));
     for (const Forward& forward : options.remoteForwards)
-        line("remoteforward", formatEndpoint(forward.listen, true) +
-                                  (forward.connect ? " " + formatEndpoint(*forward.connect, false) : std::string()));
+        line("remoteforward",
+             formatEndpoint(forward.listen, true) +
+                 (forward.connect ? " " + formatEndpoint(*forward.connect, false) : std::string()));
     for (const Forward& forward : options.dynamicForwards)
         line("dynamicforward", formatEndpoint(forward.listen, true));
     line("forwardagent", options.forwardAgent);
     line("serveraliveinterval", std::to_string(options.serverAliveInterval.count()));
     line("serveralivecountmax", std::to_string(options.serverAliveCountMax));
-    line("connecttimeout", options.connectTimeout ? std::to_string(options.connectTimeout->count()) : "none");
+    line("connecttimeout",
+         options.connectTimeout ? std::to_string(options.connectTimeout->count()) : "none");
     line("batchmode", yesNo(options.batchMode));
     static constexpr std::array strictNames = {"true", "false", "ask", "accept-new"};
-    line("stricthostkeychecking", strictNames[static_cast<std::size_t>(options.strictHostKeyChecking)]);
+    line("stricthostkeychecking",
+         strictNames[static_cast<std::size_t>(options.strictHostKeyChecking)]);
     line("userknownhostsfile", joined(options.userKnownHostsFiles, ' '));
     line("hashknownhosts", yesNo(options.hashKnownHosts));
     line("kexalgorithms", joined(options.kexAlgorithms, ','));
@@ -1115,7 +1237,8 @@ std::string printSshOptions(const SshOptions& options) {
         line("remotecommand", options.remoteCommand);
     line("passwordauthentication", yesNo(options.passwordAuthentication));
     static constexpr std::array pubkeyNames = {"true", "false", "unbound", "host-bound"};
-    line("pubkeyauthentication", pubkeyNames[static_cast<std::size_t>(options.pubkeyAuthentication)]);
+    line("pubkeyauthentication",
+         pubkeyNames[static_cast<std::size_t>(options.pubkeyAuthentication)]);
     line("kbdinteractiveauthentication", yesNo(options.kbdInteractiveAuthentication));
     line("numberofpasswordprompts", std::to_string(options.numberOfPasswordPrompts));
     return out;

@@ -56,7 +56,7 @@ struct Forward {
 struct JumpHost {
     std::string user; // empty: the user is resolved for that hop from the configuration
     std::string host;
-    int port = 0;     // 0: the port is resolved for that hop
+    int port = 0; // 0: the port is resolved for that hop
 };
 
 enum class StrictHostKeyChecking { Yes, No, Ask, AcceptNew };
@@ -83,13 +83,13 @@ struct SshOptions {
     std::vector<std::string> certificateFiles;
     bool identitiesOnly = false;
 
-    std::vector<JumpHost> proxyJump;   // hops in order, the first one is connected to first
-    std::string proxyJumpText;         // as written (for -G); empty when none
-    std::string proxyCommand;          // as written; empty when none
+    std::vector<JumpHost> proxyJump; // hops in order, the first one is connected to first
+    std::string proxyJumpText;       // as written (for -G); empty when none
+    std::string proxyCommand;        // as written; empty when none
     std::vector<Forward> localForwards;
     std::vector<Forward> remoteForwards;
     std::vector<Forward> dynamicForwards;
-    std::string forwardAgent = "no";   // "yes", "no", or an agent socket path / $VARIABLE
+    std::string forwardAgent = "no"; // "yes", "no", or an agent socket path / $VARIABLE
 
     std::chrono::seconds serverAliveInterval{0};
     int serverAliveCountMax = 3;
@@ -110,7 +110,7 @@ struct SshOptions {
     std::vector<std::string> setEnv;  // NAME=value
     std::vector<std::string> sendEnv; // name patterns
     RequestTty requestTty = RequestTty::Auto;
-    std::string remoteCommand;        // expanded; empty when none
+    std::string remoteCommand; // expanded; empty when none
 
     bool passwordAuthentication = true;
     PubkeyAuthentication pubkeyAuthentication = PubkeyAuthentication::Yes;
@@ -126,15 +126,22 @@ struct SshOptions {
 };
 
 struct ConfigSource {
-    std::string path;         // the file (-F file, or ~/.ssh/config)
-    bool mustExist = false;   // true for -F: a missing file is an error, as in OpenSSH
-    bool systemWide = false;  // relative Include paths are under /etc/ssh, not ~/.ssh
+    std::string path;        // the file (-F file, or ~/.ssh/config)
+    bool mustExist = false;  // true for -F: a missing file is an error, as in OpenSSH
+    bool systemWide = false; // relative Include paths are under /etc/ssh, not ~/.ssh
 };
+
+// Where ssh(1) looks: with -F only that file (which must exist); otherwise ~/.ssh/config, then
+// /etc/ssh/ssh_config, either of which may be missing.
+std::vector<ConfigSource>
+defaultConfigSources(const LocalContext& local,
+                     const std::optional<std::string>& fileFromCommandLine);
 
 // Reads the sources in order (OpenSSH: -o options, then the user file, then the system one)
 // and resolves the options for `destination`. `commandLineOptions` are "Keyword value" lines
 // from -o, applied before any file. Errors carry "file:line: " and OpenSSH's wording.
-Result<SshOptions> resolveSshConfig(const Destination& destination, const std::vector<ConfigSource>& sources,
+Result<SshOptions> resolveSshConfig(const Destination& destination,
+                                    const std::vector<ConfigSource>& sources,
                                     const LocalContext& local, const ConfigFileAccess& files,
                                     const std::vector<std::string>& commandLineOptions = {});
 

@@ -27,27 +27,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t count = std::size_t(requests & 3) + 1;
     for (std::size_t i = 0; i < count; ++i) {
         const bool identities = (requests >> (2 + i)) & 1;
-        Status sent = identities
-                          ? client.requestIdentities([&](Result<std::vector<AgentIdentity>> r) {
-                                ++answered;
-                                if (r)
-                                    for (const AgentIdentity& id : *r)
-                                        if (id.keyBlob.empty() || id.keyBlob.size() > maxKeyBlobLength)
-                                            __builtin_trap();
-                            })
-                          : client.requestSignature((requests & 0x80) ? rsa.bytes() : ed25519.bytes(), asBytes("data"),
-                                                    (requests & 0x80) ? "rsa-sha2-512" : "ssh-ed25519",
-                                                    [&](Result<Bytes> r) {
-                                                        ++answered;
-                                                        if (r && r->empty())
-                                                            __builtin_trap();
-                                                    });
+        Status sent =
+            identities ? client.requestIdentities([&](Result<std::vector<AgentIdentity>> r) {
+                ++answered;
+                if (r)
+                    for (const AgentIdentity& id : *r)
+                        if (id.keyBlob.empty() || id.keyBlob.size() > maxKeyBlobLength)
+                            __builtin_trap();
+            })
+                       : client.requestSignature((requests & 0x80) ? rsa.bytes() : ed25519.bytes(),
+                                                 asBytes("data"),
+                                                 (requests & 0x80) ? "rsa-sha2-512" : "ssh-ed25519",
+                                                 [&](Result<Bytes> r) {
+                                                     ++answered;
+                                                     if (r && r->empty())
+                                                         __builtin_trap();
+                                                 });
         if (!sent)
             __builtin_trap();
     }
     (void)client.takeOutgoingBytes();
     for (std::size_t offset = 0; offset < replies.size() && !client.closed(); offset += chunk)
-        (void)client.receiveBytes(replies.subspan(offset, std::min(chunk, replies.size() - offset)));
+        (void)client.receiveBytes(
+            replies.subspan(offset, std::min(chunk, replies.size() - offset)));
     client.connectionLost(Error::network("end of input"));
     if (answered != count) // every request is answered exactly once, one way or the other
         __builtin_trap();

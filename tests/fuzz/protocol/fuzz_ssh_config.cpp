@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::size_t end = input.find('\0', start);
         if (end == std::string_view::npos)
             end = input.size();
-        const std::string path = index < 0 ? "/cfg" : "/home/fuzz/.ssh/inc/" + std::to_string(index);
+        const std::string path =
+            index < 0 ? "/cfg" : "/home/fuzz/.ssh/inc/" + std::to_string(index);
         files[path] = std::string(input.substr(start, end - start));
         start = end + 1;
     }
@@ -43,20 +44,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
 
     LocalContext local{"/home/fuzz", "fuzz", "host.fuzz.example", "1000"};
-    for (const Destination& destination : {Destination{"web1", std::nullopt, std::nullopt},
-                                           Destination{"DB.Example.com", std::string("root"), 2222}}) {
-        Result<SshOptions> options = resolveSshConfig(destination, {{"/cfg", true, false}}, local, access);
+    for (const Destination& destination :
+         {Destination{"web1", std::nullopt, std::nullopt},
+          Destination{"DB.Example.com", std::string("root"), 2222}}) {
+        Result<SshOptions> options =
+            resolveSshConfig(destination, {{"/cfg", true, false}}, local, access);
         if (!options) {
             // An error names the file and line, or the option whose final expansion failed.
             const std::string& message = options.error().message;
             if (!message.starts_with("/cfg:") && !message.starts_with("/home/fuzz/.ssh/inc/") &&
-                !message.starts_with("HostName: ") && !message.starts_with("UserKnownHostsFile: ") &&
+                !message.starts_with("HostName: ") &&
+                !message.starts_with("UserKnownHostsFile: ") &&
                 !message.starts_with("RemoteCommand: "))
                 __builtin_trap();
             continue;
         }
         const std::string printed = printSshOptions(*options);
-        if (printed.find("hostname ") == std::string::npos || options->port <= 0 || options->port > 65535)
+        if (printed.find("hostname ") == std::string::npos || options->port <= 0 ||
+            options->port > 65535)
             __builtin_trap();
         for (const std::string& file : options->identityFiles)
             (void)options->expandPath(file, local);

@@ -9,7 +9,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -110,9 +109,9 @@ private:
 };
 
 struct TestKey {
-    QString name;      // file name in the temp dir
-    QString type;      // ssh-keygen -t
-    QString bits;      // ssh-keygen -b
+    QString name; // file name in the temp dir
+    QString type; // ssh-keygen -t
+    QString bits; // ssh-keygen -b
     bool addToAgent;
 };
 
@@ -137,13 +136,15 @@ private:
 
     keys::PublicKey publicKeyOf(const QString& name) const { return publicKeys_.at(name); }
 
-    Result<Bytes> signWithAgent(const keys::PublicKey& key, ByteView data, const std::string& algorithm) {
+    Result<Bytes> signWithAgent(const keys::PublicKey& key, ByteView data,
+                                const std::string& algorithm) {
         AgentSocket socket(socketPath_);
         if (!socket.connected())
             return Error::network("cannot connect to the test agent");
         AgentClient client;
         std::optional<Result<Bytes>> result;
-        Status sent = client.requestSignature(key.blob(), data, algorithm, [&](Result<Bytes> r) { result = std::move(r); });
+        Status sent = client.requestSignature(key.blob(), data, algorithm,
+                                              [&](Result<Bytes> r) { result = std::move(r); });
         if (!sent)
             return sent.error();
         socket.exchange(client);
@@ -155,15 +156,25 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        QVERIFY2(!QStandardPaths::findExecutable("ssh-agent").isEmpty(), "ssh-agent (openssh-client) is needed");
+        QVERIFY2(!QStandardPaths::findExecutable("ssh-agent").isEmpty(),
+                 "ssh-agent (openssh-client) is needed");
         for (const TestKey& key : testKeys) {
-            QStringList args{"-q", "-t", key.type, "-N", "", "-C", "portal-test-" + key.name, "-f", dir_.filePath(key.name)};
+            QStringList args{"-q",
+                             "-t",
+                             key.type,
+                             "-N",
+                             "",
+                             "-C",
+                             "portal-test-" + key.name,
+                             "-f",
+                             dir_.filePath(key.name)};
             if (!key.bits.isEmpty())
                 args += {"-b", key.bits};
             QCOMPARE(QProcess::execute("ssh-keygen", args), 0);
             QFile pub(dir_.filePath(key.name + ".pub"));
             QVERIFY(pub.open(QIODevice::ReadOnly));
-            Result<keys::PublicKey> parsed = keys::PublicKey::fromOpenSshLine(pub.readAll().trimmed().toStdString());
+            Result<keys::PublicKey> parsed =
+                keys::PublicKey::fromOpenSshLine(pub.readAll().trimmed().toStdString());
             QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
             publicKeys_[key.name] = *parsed;
         }
@@ -212,8 +223,10 @@ private slots:
         QCOMPARE(identities.size(), std::size_t(3));
         for (const TestKey& key : testKeys) {
             const keys::PublicKey expected = publicKeyOf(key.name);
-            const auto found = std::find_if(identities.begin(), identities.end(),
-                                            [&](const AgentIdentity& id) { return id.keyBlob == expected.blob(); });
+            const auto found =
+                std::find_if(identities.begin(), identities.end(), [&](const AgentIdentity& id) {
+                    return id.keyBlob == expected.blob();
+                });
             QCOMPARE(found != identities.end(), key.addToAgent);
             if (found == identities.end())
                 continue;
@@ -227,17 +240,23 @@ private slots:
     void signsWithEachKey_data() {
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("algorithm");
-        QTest::newRow("ed25519") << "id_ed25519" << "ssh-ed25519";
-        QTest::newRow("ecdsa-p384") << "id_ecdsa" << "ecdsa-sha2-nistp384";
-        QTest::newRow("rsa-sha2-256") << "id_rsa" << "rsa-sha2-256";
-        QTest::newRow("rsa-sha2-512") << "id_rsa" << "rsa-sha2-512";
-        QTest::newRow("rsa-sha1 (no flags)") << "id_rsa" << "ssh-rsa";
+        QTest::newRow("ed25519") << "id_ed25519"
+                                 << "ssh-ed25519";
+        QTest::newRow("ecdsa-p384") << "id_ecdsa"
+                                    << "ecdsa-sha2-nistp384";
+        QTest::newRow("rsa-sha2-256") << "id_rsa"
+                                      << "rsa-sha2-256";
+        QTest::newRow("rsa-sha2-512") << "id_rsa"
+                                      << "rsa-sha2-512";
+        QTest::newRow("rsa-sha1 (no flags)") << "id_rsa"
+                                             << "ssh-rsa";
     }
     void signsWithEachKey() {
         QFETCH(QString, key);
         QFETCH(QString, algorithm);
         const keys::PublicKey publicKey = publicKeyOf(key);
-        const Bytes data = toBytes("session id and userauth request stand-in for " + algorithm.toStdString());
+        const Bytes data =
+            toBytes("session id and userauth request stand-in for " + algorithm.toStdString());
         Result<Bytes> signature = signWithAgent(publicKey, data, algorithm.toStdString());
         QVERIFY2(signature.ok(), signature.ok() ? "" : signature.error().message.c_str());
 
@@ -249,10 +268,12 @@ private slots:
     }
 
     void agentRefusesKeyItDoesNotHold() {
-        Result<Bytes> signature = signWithAgent(publicKeyOf("id_not_added"), toBytes("data"), "ssh-ed25519");
+        Result<Bytes> signature =
+            signWithAgent(publicKeyOf("id_not_added"), toBytes("data"), "ssh-ed25519");
         QVERIFY(!signature.ok());
         QCOMPARE(signature.error().category, ErrorCategory::Auth);
-        QVERIFY2(signature.error().message.find("refused") != std::string::npos, signature.error().message.c_str());
+        QVERIFY2(signature.error().message.find("refused") != std::string::npos,
+                 signature.error().message.c_str());
     }
 
     // Several requests written at once come back in order, each to its own handler; the same
@@ -264,17 +285,22 @@ private slots:
         const QStringList keys = {"id_ed25519", "id_rsa", "id_ecdsa"};
         const QStringList algorithms = {"ssh-ed25519", "rsa-sha2-512", "ecdsa-sha2-nistp384"};
 
-        auto queueAll = [&](AgentClient& client, std::vector<QString>& order, std::vector<Bytes>& signatures) {
-            QVERIFY(client.requestIdentities([&](auto r) {
-                order.push_back(r.ok() ? "identities" : "identities-failed");
-            }).ok());
+        auto queueAll = [&](AgentClient& client, std::vector<QString>& order,
+                            std::vector<Bytes>& signatures) {
+            QVERIFY(client
+                        .requestIdentities([&](auto r) {
+                            order.push_back(r.ok() ? "identities" : "identities-failed");
+                        })
+                        .ok());
             for (qsizetype i = 0; i < keys.size(); ++i)
-                QVERIFY(client.requestSignature(publicKeyOf(keys[i]).blob(), data, algorithms[i].toStdString(),
-                                                [&, i](Result<Bytes> r) {
-                                                    order.push_back(r.ok() ? keys[i] : keys[i] + "-failed");
-                                                    if (r.ok())
-                                                        signatures.push_back(*r);
-                                                })
+                QVERIFY(client
+                            .requestSignature(
+                                publicKeyOf(keys[i]).blob(), data, algorithms[i].toStdString(),
+                                [&, i](Result<Bytes> r) {
+                                    order.push_back(r.ok() ? keys[i] : keys[i] + "-failed");
+                                    if (r.ok())
+                                        signatures.push_back(*r);
+                                })
                             .ok());
         };
 
@@ -286,7 +312,9 @@ private slots:
         const Bytes replies = socket.exchange(client);
         QCOMPARE(order, (std::vector<QString>{"identities", "id_ed25519", "id_rsa", "id_ecdsa"}));
         for (qsizetype i = 0; i < keys.size(); ++i)
-            QVERIFY(publicKeyOf(keys[i]).verify(algorithms[i].toStdString(), data, signatures[std::size_t(i)]).ok());
+            QVERIFY(publicKeyOf(keys[i])
+                        .verify(algorithms[i].toStdString(), data, signatures[std::size_t(i)])
+                        .ok());
 
         AgentClient replay;
         std::vector<QString> replayOrder;
@@ -317,7 +345,8 @@ private slots:
         QVERIFY(sha256.ok());
         QCOMPARE(sha256->back(), std::uint8_t(signFlagRsaSha2_256));
 
-        QVERIFY(!encodeSignRequest(key, toBytes("x"), "rsa-sha2-256").ok()); // flags need an RSA key
+        QVERIFY(
+            !encodeSignRequest(key, toBytes("x"), "rsa-sha2-256").ok()); // flags need an RSA key
         QVERIFY(!encodeSignRequest({}, toBytes("x"), "ssh-ed25519").ok());
         QVERIFY(!encodeSignRequest(key, Bytes(maxAgentMessageLength, 0), "ssh-ed25519").ok());
     }
@@ -327,29 +356,42 @@ private slots:
         QTest::addColumn<bool>("identities"); // which request it answers
         QTest::addColumn<int>("category");
 
-        auto bytes = [](const wire::Writer& w) { return QByteArray(reinterpret_cast<const char*>(w.bytes().data()), qsizetype(w.size())); };
-        QTest::newRow("failure to list") << bytes(wire::Writer(5)) << true << int(ErrorCategory::Auth);
-        QTest::newRow("failure to sign") << bytes(wire::Writer(5)) << false << int(ErrorCategory::Auth);
-        QTest::newRow("success is not an answer") << bytes(wire::Writer(6)) << true << int(ErrorCategory::Protocol);
-        QTest::newRow("count too large") << bytes(wire::Writer(12).uint32(0xffffffff)) << true << int(ErrorCategory::Protocol);
-        QTest::newRow("count beyond data") << bytes(wire::Writer(12).uint32(2).string(ed25519Blob()).string("c"))
-                                           << true << int(ErrorCategory::Protocol);
-        QTest::newRow("trailing bytes") << bytes(wire::Writer(12).uint32(0).byte(0)) << true << int(ErrorCategory::Protocol);
-        QTest::newRow("empty blob") << bytes(wire::Writer(12).uint32(1).string("").string("c")) << true
-                                    << int(ErrorCategory::Protocol);
-        QTest::newRow("blob without type") << bytes(wire::Writer(12).uint32(1).string(Bytes{0, 0}).string("c"))
-                                           << true << int(ErrorCategory::Protocol);
-        QTest::newRow("identities answer to sign") << bytes(wire::Writer(12).uint32(0)) << false
-                                                   << int(ErrorCategory::Protocol);
-        QTest::newRow("wrong algorithm") << bytes(wire::Writer(14).string(signatureBlob("ssh-rsa", "sig"))) << false
-                                         << int(ErrorCategory::Auth);
-        QTest::newRow("empty signature") << bytes(wire::Writer(14).string(signatureBlob("ssh-ed25519", ""))) << false
-                                         << int(ErrorCategory::Protocol);
-        QTest::newRow("signature trailing") << bytes(wire::Writer(14).string(signatureBlob("ssh-ed25519", "s")).byte(1))
-                                            << false << int(ErrorCategory::Protocol);
-        QTest::newRow("inner trailing")
-            << bytes(wire::Writer(14).string(wire::Writer().string("ssh-ed25519").string("s").byte(0).bytes())) << false
+        auto bytes = [](const wire::Writer& w) {
+            return QByteArray(reinterpret_cast<const char*>(w.bytes().data()), qsizetype(w.size()));
+        };
+        QTest::newRow("failure to list")
+            << bytes(wire::Writer(5)) << true << int(ErrorCategory::Auth);
+        QTest::newRow("failure to sign")
+            << bytes(wire::Writer(5)) << false << int(ErrorCategory::Auth);
+        QTest::newRow("success is not an answer")
+            << bytes(wire::Writer(6)) << true << int(ErrorCategory::Protocol);
+        QTest::newRow("count too large")
+            << bytes(wire::Writer(12).uint32(0xffffffff)) << true << int(ErrorCategory::Protocol);
+        QTest::newRow("count beyond data")
+            << bytes(wire::Writer(12).uint32(2).string(ed25519Blob()).string("c")) << true
             << int(ErrorCategory::Protocol);
+        QTest::newRow("trailing bytes")
+            << bytes(wire::Writer(12).uint32(0).byte(0)) << true << int(ErrorCategory::Protocol);
+        QTest::newRow("empty blob") << bytes(wire::Writer(12).uint32(1).string("").string("c"))
+                                    << true << int(ErrorCategory::Protocol);
+        QTest::newRow("blob without type")
+            << bytes(wire::Writer(12).uint32(1).string(Bytes{0, 0}).string("c")) << true
+            << int(ErrorCategory::Protocol);
+        QTest::newRow("identities answer to sign")
+            << bytes(wire::Writer(12).uint32(0)) << false << int(ErrorCategory::Protocol);
+        QTest::newRow("wrong algorithm")
+            << bytes(wire::Writer(14).string(signatureBlob("ssh-rsa", "sig"))) << false
+            << int(ErrorCategory::Auth);
+        QTest::newRow("empty signature")
+            << bytes(wire::Writer(14).string(signatureBlob("ssh-ed25519", ""))) << false
+            << int(ErrorCategory::Protocol);
+        QTest::newRow("signature trailing")
+            << bytes(wire::Writer(14).string(signatureBlob("ssh-ed25519", "s")).byte(1)) << false
+            << int(ErrorCategory::Protocol);
+        QTest::newRow("inner trailing")
+            << bytes(wire::Writer(14).string(
+                   wire::Writer().string("ssh-ed25519").string("s").byte(0).bytes()))
+            << false << int(ErrorCategory::Protocol);
     }
     void rejectsMalformedReplies() {
         QFETCH(QByteArray, body);
@@ -359,13 +401,22 @@ private slots:
         std::optional<Error> error;
         bool succeeded = false;
         if (identities)
-            QVERIFY(client.requestIdentities([&](auto r) { r.ok() ? void(succeeded = true) : void(error = r.error()); }).ok());
+            QVERIFY(client
+                        .requestIdentities([&](auto r) {
+                            r.ok() ? void(succeeded = true) : void(error = r.error());
+                        })
+                        .ok());
         else
-            QVERIFY(client.requestSignature(ed25519Blob(), toBytes("d"), "ssh-ed25519",
-                                            [&](auto r) { r.ok() ? void(succeeded = true) : void(error = r.error()); })
+            QVERIFY(client
+                        .requestSignature(ed25519Blob(), toBytes("d"), "ssh-ed25519",
+                                          [&](auto r) {
+                                              r.ok() ? void(succeeded = true)
+                                                     : void(error = r.error());
+                                          })
                         .ok());
         wire::Writer message;
-        message.uint32(static_cast<std::uint32_t>(body.size())).raw(asBytes(std::string_view(body.constData(), std::size_t(body.size()))));
+        message.uint32(static_cast<std::uint32_t>(body.size()))
+            .raw(asBytes(std::string_view(body.constData(), std::size_t(body.size()))));
         // A bad reply fails its own request; the stream stays usable.
         QVERIFY(client.receiveBytes(message.bytes()).ok());
         QVERIFY(!succeeded);
@@ -378,8 +429,14 @@ private slots:
         const Bytes key = ed25519Blob();
         wire::Writer unknownType;
         unknownType.string("sk-ssh-ed25519@openssh.com").string(Bytes(32, 1)).string("ssh:");
-        Result<std::vector<AgentIdentity>> listed = parseIdentitiesAnswer(
-            wire::Writer(12).uint32(2).string(key).string("mine").string(unknownType.bytes()).string("token").bytes());
+        Result<std::vector<AgentIdentity>> listed =
+            parseIdentitiesAnswer(wire::Writer(12)
+                                      .uint32(2)
+                                      .string(key)
+                                      .string("mine")
+                                      .string(unknownType.bytes())
+                                      .string("token")
+                                      .bytes());
         QVERIFY(listed.ok());
         QCOMPARE(listed->size(), std::size_t(2));
         QCOMPARE((*listed)[0].comment, std::string("mine"));
@@ -387,7 +444,8 @@ private slots:
         QVERIFY(!(*listed)[1].publicKey.has_value()); // listed, but not usable by us
 
         const Bytes blob = signatureBlob("ssh-ed25519", std::string(64, 's'));
-        Result<Bytes> signature = parseSignResponse(wire::Writer(14).string(blob).bytes(), "ssh-ed25519");
+        Result<Bytes> signature =
+            parseSignResponse(wire::Writer(14).string(blob).bytes(), "ssh-ed25519");
         QVERIFY(signature.ok());
         QCOMPARE(*signature, blob);
     }
@@ -401,7 +459,8 @@ private slots:
         QVERIFY(!client.receiveBytes(Bytes{0x7f, 0xff, 0xff, 0xff}).ok());
         QCOMPARE(failures, 3);
         QVERIFY(client.closed());
-        QVERIFY(!client.requestIdentities([](auto) { QFAIL("a closed client must not call back"); }).ok());
+        QVERIFY(!client.requestIdentities([](auto) { QFAIL("a closed client must not call back"); })
+                     .ok());
 
         AgentClient zero;
         QVERIFY(zero.requestIdentities([&](auto r) { failures += r.ok() ? 0 : 1; }).ok());
@@ -425,15 +484,22 @@ private slots:
     void handlerMayRequestAgain() {
         AgentClient client;
         bool signedToo = false;
-        QVERIFY(client.requestIdentities([&](auto r) {
-            QVERIFY(r.ok());
-            QVERIFY(client.requestSignature(ed25519Blob(), toBytes("d"), "ssh-ed25519", [&](auto s) { signedToo = s.ok(); }).ok());
-        }).ok());
+        QVERIFY(client
+                    .requestIdentities([&](auto r) {
+                        QVERIFY(r.ok());
+                        QVERIFY(client
+                                    .requestSignature(ed25519Blob(), toBytes("d"), "ssh-ed25519",
+                                                      [&](auto s) { signedToo = s.ok(); })
+                                    .ok());
+                    })
+                    .ok());
         (void)client.takeOutgoingBytes();
         QVERIFY(client.receiveBytes(framed(wire::Writer(12).uint32(0))).ok());
         QCOMPARE(client.pendingRequests(), std::size_t(1));
         QVERIFY(!client.takeOutgoingBytes().empty());
-        QVERIFY(client.receiveBytes(framed(wire::Writer(14).string(signatureBlob("ssh-ed25519", "s")))).ok());
+        QVERIFY(
+            client.receiveBytes(framed(wire::Writer(14).string(signatureBlob("ssh-ed25519", "s"))))
+                .ok());
         QVERIFY(signedToo);
     }
 };

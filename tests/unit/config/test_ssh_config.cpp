@@ -13,7 +13,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <map>
 #include <pwd.h>
 #include <unistd.h>
@@ -74,7 +73,8 @@ LocalContext realLocal() {
     return local;
 }
 
-Result<SshOptions> resolveFake(const FakeFiles& fake, const std::string& host, const std::string& path = "/cfg") {
+Result<SshOptions> resolveFake(const FakeFiles& fake, const std::string& host,
+                               const std::string& path = "/cfg") {
     Destination destination;
     destination.host = host;
     return resolveSshConfig(destination, {{path, true, false}}, fakeLocal(), fake.access());
@@ -82,12 +82,35 @@ Result<SshOptions> resolveFake(const FakeFiles& fake, const std::string& host, c
 
 // The keywords compared with ssh -G for every file; data files add the algorithm lists whose
 // defaults differ between Portal and OpenSSH (which offers sntrup, umac and certificates).
-const QStringList comparedKeys = {
-    "host", "hostname", "user", "port", "identityfile", "certificatefile", "identitiesonly", "proxyjump",
-    "proxycommand", "localforward", "remoteforward", "dynamicforward", "forwardagent", "serveraliveinterval",
-    "serveralivecountmax", "connecttimeout", "batchmode", "stricthostkeychecking", "userknownhostsfile",
-    "hashknownhosts", "ciphers", "setenv", "sendenv", "requesttty", "remotecommand", "passwordauthentication",
-    "pubkeyauthentication", "kbdinteractiveauthentication", "numberofpasswordprompts"};
+const QStringList comparedKeys = {"host",
+                                  "hostname",
+                                  "user",
+                                  "port",
+                                  "identityfile",
+                                  "certificatefile",
+                                  "identitiesonly",
+                                  "proxyjump",
+                                  "proxycommand",
+                                  "localforward",
+                                  "remoteforward",
+                                  "dynamicforward",
+                                  "forwardagent",
+                                  "serveraliveinterval",
+                                  "serveralivecountmax",
+                                  "connecttimeout",
+                                  "batchmode",
+                                  "stricthostkeychecking",
+                                  "userknownhostsfile",
+                                  "hashknownhosts",
+                                  "ciphers",
+                                  "setenv",
+                                  "sendenv",
+                                  "requesttty",
+                                  "remotecommand",
+                                  "passwordauthentication",
+                                  "pubkeyauthentication",
+                                  "kbdinteractiveauthentication",
+                                  "numberofpasswordprompts"};
 
 QMap<QString, QStringList> valuesByKey(const QString& text, const QStringList& keys) {
     QMap<QString, QStringList> values;
@@ -102,7 +125,8 @@ QMap<QString, QStringList> valuesByKey(const QString& text, const QStringList& k
 
 QStringList headerValues(const QString& text, const QString& name) {
     QStringList values;
-    const QRegularExpression pattern("^# " + name + ":\\s*(.*)$", QRegularExpression::MultilineOption);
+    const QRegularExpression pattern("^# " + name + ":\\s*(.*)$",
+                                     QRegularExpression::MultilineOption);
     for (auto it = pattern.globalMatch(text); it.hasNext();)
         values.append(it.next().captured(1).trimmed());
     return values;
@@ -150,7 +174,8 @@ private:
 
     QStringList dataFiles(bool errors) const {
         QStringList names;
-        for (const QString& name : QDir(dataCopy_.path()).entryList({"*.conf"}, QDir::Files, QDir::Name))
+        for (const QString& name :
+             QDir(dataCopy_.path()).entryList({"*.conf"}, QDir::Files, QDir::Name))
             if (name.startsWith("error-") == errors)
                 names.append(name);
         return names;
@@ -166,7 +191,8 @@ private:
         QProcess ssh;
         ssh.setProcessChannelMode(QProcess::MergedChannels);
         ssh.setStandardInputFile(QProcess::nullDevice());
-        ssh.start("ssh", QStringList{"-G", "-F", file} + destination.split(' ', Qt::SkipEmptyParts));
+        ssh.start("ssh",
+                  QStringList{"-G", "-F", file} + destination.split(' ', Qt::SkipEmptyParts));
         if (!ssh.waitForFinished(20000))
             return {-1, "ssh -G did not finish"};
         return {ssh.exitCode(), QString::fromUtf8(ssh.readAll())};
@@ -176,27 +202,42 @@ private slots:
     void initTestCase() {
         QVERIFY(dataCopy_.isValid());
         copyData();
-        QVERIFY2(!QStandardPaths::findExecutable("ssh").isEmpty(), "OpenSSH ssh is needed (openssh-client)");
+        QVERIFY2(!QStandardPaths::findExecutable("ssh").isEmpty(),
+                 "OpenSSH ssh is needed (openssh-client)");
     }
 
     void splitsLines_data() {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("keyword");
         QTest::addColumn<QStringList>("args");
-        QTest::newRow("space") << "Host foo bar" << "host" << QStringList{"foo", "bar"};
-        QTest::newRow("equals") << "Port=22" << "port" << QStringList{"22"};
-        QTest::newRow("spaced equals") << "  User = bob  " << "user" << QStringList{"bob"};
-        QTest::newRow("tab") << "\tHostName\texample\t" << "hostname" << QStringList{"example"};
-        QTest::newRow("case") << "IdentitiesONLY yes" << "identitiesonly" << QStringList{"yes"};
-        QTest::newRow("double quotes") << "IdentityFile \"/a b/c\"" << "identityfile" << QStringList{"/a b/c"};
-        QTest::newRow("single quotes") << "IdentityFile '/a \"b'" << "identityfile" << QStringList{"/a \"b"};
-        QTest::newRow("escaped space") << "IdentityFile /a\\ b" << "identityfile" << QStringList{"/a b"};
-        QTest::newRow("comment after") << "SendEnv A B # C D" << "sendenv" << QStringList{"A", "B"};
-        QTest::newRow("hash inside word") << "User a#b" << "user" << QStringList{"a#b"};
-        QTest::newRow("quoted equals") << "SetEnv \"A=b c\"" << "setenv" << QStringList{"A=b c"};
-        QTest::newRow("crlf") << "Port 22\r" << "port" << QStringList{"22"};
-        QTest::newRow("comment") << "   # Host x" << "" << QStringList{};
-        QTest::newRow("blank") << " \t " << "" << QStringList{};
+        QTest::newRow("space") << "Host foo bar"
+                               << "host" << QStringList{"foo", "bar"};
+        QTest::newRow("equals") << "Port=22"
+                                << "port" << QStringList{"22"};
+        QTest::newRow("spaced equals") << "  User = bob  "
+                                       << "user" << QStringList{"bob"};
+        QTest::newRow("tab") << "\tHostName\texample\t"
+                             << "hostname" << QStringList{"example"};
+        QTest::newRow("case") << "IdentitiesONLY yes"
+                              << "identitiesonly" << QStringList{"yes"};
+        QTest::newRow("double quotes") << "IdentityFile \"/a b/c\""
+                                       << "identityfile" << QStringList{"/a b/c"};
+        QTest::newRow("single quotes") << "IdentityFile '/a \"b'"
+                                       << "identityfile" << QStringList{"/a \"b"};
+        QTest::newRow("escaped space") << "IdentityFile /a\\ b"
+                                       << "identityfile" << QStringList{"/a b"};
+        QTest::newRow("comment after") << "SendEnv A B # C D"
+                                       << "sendenv" << QStringList{"A", "B"};
+        QTest::newRow("hash inside word") << "User a#b"
+                                          << "user" << QStringList{"a#b"};
+        QTest::newRow("quoted equals") << "SetEnv \"A=b c\""
+                                       << "setenv" << QStringList{"A=b c"};
+        QTest::newRow("crlf") << "Port 22\r"
+                              << "port" << QStringList{"22"};
+        QTest::newRow("comment") << "   # Host x"
+                                 << "" << QStringList{};
+        QTest::newRow("blank") << " \t "
+                               << "" << QStringList{};
     }
     void splitsLines() {
         QFETCH(QString, line);
@@ -214,32 +255,44 @@ private slots:
     void rejectsBadLines_data() {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("message");
-        QTest::newRow("open quote") << "User \"bob" << "invalid quotes";
-        QTest::newRow("no argument") << "User" << "no argument after keyword";
-        QTest::newRow("only equals") << "User =" << "no argument after keyword";
+        QTest::newRow("open quote") << "User \"bob"
+                                    << "invalid quotes";
+        QTest::newRow("no argument") << "User"
+                                     << "no argument after keyword";
+        QTest::newRow("only equals") << "User ="
+                                     << "no argument after keyword";
     }
     void rejectsBadLines() {
         QFETCH(QString, line);
         QFETCH(QString, message);
         Result<ConfigLine> split = splitConfigLine(line.toStdString());
         QVERIFY(!split.ok());
-        QVERIFY2(QString::fromStdString(split.error().message).contains(message), split.error().message.c_str());
+        QVERIFY2(QString::fromStdString(split.error().message).contains(message),
+                 split.error().message.c_str());
     }
 
     void matchesPatterns_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("list");
         QTest::addColumn<int>("expected");
-        QTest::newRow("exact") << "host" << "host" << int(ListMatch::Match);
-        QTest::newRow("star") << "web1.example" << "*.example" << int(ListMatch::Match);
-        QTest::newRow("question") << "web1" << "web?" << int(ListMatch::Match);
-        QTest::newRow("question needs one") << "web" << "web?" << int(ListMatch::NoMatch);
-        QTest::newRow("list") << "b" << "a,b,c" << int(ListMatch::Match);
-        QTest::newRow("negated wins") << "web3" << "web*,!web3" << int(ListMatch::NegatedMatch);
-        QTest::newRow("negation alone") << "web4" << "!web3" << int(ListMatch::NoMatch);
-        QTest::newRow("lower-cased pattern") << "abc" << "ABC" << int(ListMatch::Match);
-        QTest::newRow("many stars") << std::string(200, 'a').append("b").c_str() << "*a*a*a*a*a*a*a*c"
-                                    << int(ListMatch::NoMatch);
+        QTest::newRow("exact") << "host"
+                               << "host" << int(ListMatch::Match);
+        QTest::newRow("star") << "web1.example"
+                              << "*.example" << int(ListMatch::Match);
+        QTest::newRow("question") << "web1"
+                                  << "web?" << int(ListMatch::Match);
+        QTest::newRow("question needs one") << "web"
+                                            << "web?" << int(ListMatch::NoMatch);
+        QTest::newRow("list") << "b"
+                              << "a,b,c" << int(ListMatch::Match);
+        QTest::newRow("negated wins") << "web3"
+                                      << "web*,!web3" << int(ListMatch::NegatedMatch);
+        QTest::newRow("negation alone") << "web4"
+                                        << "!web3" << int(ListMatch::NoMatch);
+        QTest::newRow("lower-cased pattern") << "abc"
+                                             << "ABC" << int(ListMatch::Match);
+        QTest::newRow("many stars") << std::string(200, 'a').append("b").c_str()
+                                    << "*a*a*a*a*a*a*a*c" << int(ListMatch::NoMatch);
     }
     void matchesPatterns() {
         QFETCH(QString, text);
@@ -253,7 +306,8 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("destination");
         for (const QString& name : dataFiles(false))
-            for (const QString& destination : headerValues(readText(dataCopy_.filePath(name)), "destination"))
+            for (const QString& destination :
+                 headerValues(readText(dataCopy_.filePath(name)), "destination"))
                 QTest::newRow(qPrintable(name + ": " + destination)) << name << destination;
     }
     void resolvesLikeSshG() {
@@ -267,8 +321,9 @@ private slots:
         const auto [exitCode, sshOutput] = runSshG(path, destination);
         QVERIFY2(exitCode == 0, qPrintable(sshOutput));
 
-        Result<SshOptions> options = resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
-                                                      realLocal(), localConfigFileAccess());
+        Result<SshOptions> options =
+            resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
+                             realLocal(), localConfigFileAccess());
         QVERIFY2(options.ok(), options.ok() ? "" : options.error().message.c_str());
         const QString ours = QString::fromStdString(printSshOptions(*options));
 
@@ -276,8 +331,8 @@ private slots:
         const QMap<QString, QStringList> actual = valuesByKey(ours, keys);
         for (const QString& key : keys)
             QVERIFY2(expected.value(key) == actual.value(key),
-                     qPrintable(key + ": ssh -G says [" + expected.value(key).join(" | ") + "], Portal says [" +
-                                actual.value(key).join(" | ") + "]"));
+                     qPrintable(key + ": ssh -G says [" + expected.value(key).join(" | ") +
+                                "], Portal says [" + actual.value(key).join(" | ") + "]"));
     }
 
     // Files that OpenSSH refuses are refused here too, naming the file and line.
@@ -298,8 +353,9 @@ private slots:
         QVERIFY2(exitCode != 0, qPrintable("ssh -G accepted it: " + sshOutput));
         QVERIFY2(sshOutput.contains("line " + line), qPrintable(sshOutput));
 
-        Result<SshOptions> options = resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
-                                                      realLocal(), localConfigFileAccess());
+        Result<SshOptions> options =
+            resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
+                             realLocal(), localConfigFileAccess());
         QVERIFY(!options.ok());
         const QString error = QString::fromStdString(options.error().message);
         QVERIFY2(error.startsWith(path + ":" + line + ": "), qPrintable(error));
@@ -320,12 +376,59 @@ private slots:
         QCOMPARE(options->user, std::string("from-a"));
     }
 
+    // The real file system: ~/.ssh/config including a relative glob and a ~ path, with the
+    // home directory a temporary one.
+    void readsLocalFiles() {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        QVERIFY(QDir(home.path()).mkpath(".ssh/config.d"));
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile file(home.filePath(name));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(text);
+        };
+        write(".ssh/config", "Include config.d/*\nInclude ~/extra.conf\nHost *\n  User last\n");
+        write(".ssh/config.d/20-port", "Port 2020\n");
+        write(".ssh/config.d/10-user", "User ten\n");
+        write("extra.conf", "Port 1\nConnectTimeout 7\n");
+        LocalContext local = fakeLocal();
+        local.homeDirectory = home.path().toStdString();
+
+        const std::vector<ConfigSource> sources = defaultConfigSources(local, std::nullopt);
+        QCOMPARE(sources.size(), std::size_t(2));
+        QCOMPARE(sources[0].path, local.homeDirectory + "/.ssh/config");
+        QVERIFY(sources[1].systemWide && !sources[1].mustExist);
+        Result<SshOptions> options = resolveSshConfig({"h", std::nullopt, std::nullopt},
+                                                      {sources[0]}, local, localConfigFileAccess());
+        QVERIFY2(options.ok(), options.ok() ? "" : options.error().message.c_str());
+        QCOMPARE(options->user, std::string("ten"));
+        QCOMPARE(options->port, 2020);
+        QCOMPARE(options->connectTimeout.value_or(std::chrono::seconds(0)).count(), 7);
+        QCOMPARE(options->userKnownHostsFiles.front(), local.homeDirectory + "/.ssh/known_hosts");
+
+        const std::vector<ConfigSource> explicitFile =
+            defaultConfigSources(local, home.filePath("nope").toStdString());
+        QCOMPARE(explicitFile.size(), std::size_t(1));
+        Result<SshOptions> missing = resolveSshConfig({"h", std::nullopt, std::nullopt},
+                                                      explicitFile, local, localConfigFileAccess());
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().message.find("Can't open user config file") != std::string::npos,
+                 missing.error().message.c_str());
+
+        // A directory where a file is expected is an error, not an empty file.
+        Result<SshOptions> directory = resolveSshConfig(
+            {"h", std::nullopt, std::nullopt}, {{home.filePath(".ssh").toStdString(), true, false}},
+            local, localConfigFileAccess());
+        QVERIFY(!directory.ok());
+    }
+
     void includeRecursionIsBounded() {
         FakeFiles fake;
         fake.files["/cfg"] = "Include /cfg\n";
         Result<SshOptions> options = resolveFake(fake, "h");
         QVERIFY(!options.ok());
-        QVERIFY2(options.error().message.find("nested too deeply") != std::string::npos, options.error().message.c_str());
+        QVERIFY2(options.error().message.find("nested too deeply") != std::string::npos,
+                 options.error().message.c_str());
 
         // A glob that matches itself twice per level must stop on the file count, not fan out.
         FakeFiles fan;
@@ -352,14 +455,16 @@ private slots:
         Result<SshOptions> required = resolveFake(fake, "h", "/nope");
         QVERIFY(!required.ok());
         Destination destination{"h", std::nullopt, std::nullopt};
-        Result<SshOptions> optional = resolveSshConfig(destination, {{"/nope", false, false}}, fakeLocal(), fake.access());
+        Result<SshOptions> optional =
+            resolveSshConfig(destination, {{"/nope", false, false}}, fakeLocal(), fake.access());
         QVERIFY(optional.ok());
         QCOMPARE(optional->user, std::string("me"));
     }
 
     void matchExecIsReportedNotRun() {
         FakeFiles fake;
-        fake.files["/cfg"] = "Match exec \"true\" host h\n  User from-exec\nMatch !exec \"false\"\n  Port 1\n";
+        fake.files["/cfg"] =
+            "Match exec \"true\" host h\n  User from-exec\nMatch !exec \"false\"\n  Port 1\n";
         Result<SshOptions> options = resolveFake(fake, "h");
         QVERIFY(options.ok());
         QCOMPARE(options->user, std::string("me"));
@@ -371,7 +476,8 @@ private slots:
 
     void unknownAndIgnoredKeywords() {
         FakeFiles fake;
-        fake.files["/cfg"] = "Compression yes\nHost other\n  ControlMaster auto\nHost *\n  FooBar 1\n";
+        fake.files["/cfg"] =
+            "Compression yes\nHost other\n  ControlMaster auto\nHost *\n  FooBar 1\n";
         Result<SshOptions> refused = resolveFake(fake, "h");
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().message, std::string("/cfg:5: Bad configuration option: foobar"));
@@ -389,8 +495,9 @@ private slots:
         FakeFiles fake;
         fake.files["/cfg"] = "Host *\n  Port 2200\n  User file-user\n  IdentityFile ~/b\n";
         Destination destination{"h", std::nullopt, std::nullopt};
-        Result<SshOptions> options = resolveSshConfig(destination, {{"/cfg", true, false}}, fakeLocal(), fake.access(),
-                                                      {"Port=2300", "IdentityFile ~/a"});
+        Result<SshOptions> options =
+            resolveSshConfig(destination, {{"/cfg", true, false}}, fakeLocal(), fake.access(),
+                             {"Port=2300", "IdentityFile ~/a"});
         QVERIFY(options.ok());
         QCOMPARE(options->port, 2300);
         QCOMPARE(options->user, std::string("file-user"));
@@ -409,7 +516,8 @@ private slots:
         QCOMPARE(options->identityFiles.size(), std::size_t(1));
         Result<std::string> path = options->expandPath(options->identityFiles[0], fakeLocal());
         QVERIFY(path.ok());
-        QCOMPARE(*path, std::string("/home/me/.ssh/u@real.example:2022-me-h-laptop.example-laptop-1000-%"));
+        QCOMPARE(*path, std::string(
+                            "/home/me/.ssh/u@real.example:2022-me-h-laptop.example-laptop-1000-%"));
         QVERIFY(!options->expandPath("~/%z", fakeLocal()).ok());
         QVERIFY(!options->expandPath("~/trailing%", fakeLocal()).ok());
         QVERIFY(!options->expandPath("~other/key", fakeLocal()).ok());
@@ -417,7 +525,8 @@ private slots:
 
     void parsesUnixSocketForwards() {
         FakeFiles fake;
-        fake.files["/cfg"] = "LocalForward /tmp/l.sock remote.example:80\nRemoteForward /tmp/r.sock /run/app.sock\n";
+        fake.files["/cfg"] =
+            "LocalForward /tmp/l.sock remote.example:80\nRemoteForward /tmp/r.sock /run/app.sock\n";
         Result<SshOptions> options = resolveFake(fake, "h");
         QVERIFY(options.ok());
         QCOMPARE(options->localForwards.size(), std::size_t(1));
@@ -429,19 +538,32 @@ private slots:
     void validatesValues_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("port word") << "Port ssh" << "port number";
-        QTest::newRow("port zero") << "Port 0" << "port number";
-        QTest::newRow("yes/no") << "BatchMode maybe" << "unsupported option";
-        QTest::newRow("extra args") << "User a b" << "extra arguments";
-        QTest::newRow("time") << "ConnectTimeout 5x" << "invalid time";
-        QTest::newRow("setenv") << "SetEnv NOVALUE" << "Invalid SetEnv";
-        QTest::newRow("cipher") << "Ciphers no-such-cipher" << "no-such-cipher";
-        QTest::newRow("local forward port 0") << "LocalForward 0 h:1" << "Bad forwarding";
-        QTest::newRow("v6 without brackets") << "LocalForward ::1:80 h:1" << "Bad forwarding";
-        QTest::newRow("match nothing") << "Match" << "no argument";
-        QTest::newRow("match criterion") << "Match colour blue" << "Unsupported Match attribute";
-        QTest::newRow("match missing value") << "Match host" << "Missing Match criteria";
-        QTest::newRow("hostname token") << "HostName %p.example" << "unknown key %p";
+        QTest::newRow("port word") << "Port ssh"
+                                   << "port number";
+        QTest::newRow("port zero") << "Port 0"
+                                   << "port number";
+        QTest::newRow("yes/no") << "BatchMode maybe"
+                                << "unsupported option";
+        QTest::newRow("extra args") << "User a b"
+                                    << "extra arguments";
+        QTest::newRow("time") << "ConnectTimeout 5x"
+                              << "invalid time";
+        QTest::newRow("setenv") << "SetEnv NOVALUE"
+                                << "Invalid SetEnv";
+        QTest::newRow("cipher") << "Ciphers no-such-cipher"
+                                << "no-such-cipher";
+        QTest::newRow("local forward port 0") << "LocalForward 0 h:1"
+                                              << "Bad forwarding";
+        QTest::newRow("v6 without brackets") << "LocalForward ::1:80 h:1"
+                                             << "Bad forwarding";
+        QTest::newRow("match nothing") << "Match"
+                                       << "no argument";
+        QTest::newRow("match criterion") << "Match colour blue"
+                                         << "Unsupported Match attribute";
+        QTest::newRow("match missing value") << "Match host"
+                                             << "Missing Match criteria";
+        QTest::newRow("hostname token") << "HostName %p.example"
+                                        << "unknown key %p";
     }
     void validatesValues() {
         QFETCH(QString, text);
@@ -452,7 +574,8 @@ private slots:
             fake.files["/cfg"] = text.toStdString() + "\n"; // checked when applied
         Result<SshOptions> options = resolveFake(fake, "h");
         QVERIFY(!options.ok());
-        QVERIFY2(QString::fromStdString(options.error().message).contains(message), options.error().message.c_str());
+        QVERIFY2(QString::fromStdString(options.error().message).contains(message),
+                 options.error().message.c_str());
     }
 };
 
