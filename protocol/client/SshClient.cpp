@@ -102,7 +102,7 @@ struct SshClient::Impl {
     void pump() {
         if (closed)
             return;
-        if (transport.initialKexDone() && !auth) {
+        if (transport.readyForServices() && !auth) {
             auth.emplace(authSettings(config), events, requestIds, transport.serverSigAlgs(),
                          [this](Bytes payload, bool wipe) {
                              return transport.sendServicePayload(std::move(payload), wipe);

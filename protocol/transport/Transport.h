@@ -85,6 +85,9 @@ public:
 
     State state() const { return state_; }
     bool initialKexDone() const { return initialKexDone_; }
+    // Our NEWKEYS of the first exchange is out: service requests may follow at once, in the
+    // same write, without waiting for the server's NEWKEYS (RFC 4253 §7.3).
+    bool readyForServices() const { return !sessionId_.empty() && state_ != State::Closed; }
     bool closed() const { return state_ == State::Closed; }
     ByteView sessionId() const { return sessionId_; }
     const std::vector<std::string>& serverSigAlgs() const { return serverSigAlgs_; }
