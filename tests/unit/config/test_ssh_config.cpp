@@ -132,19 +132,32 @@ QStringList headerValues(const QString& text, const QString& name) {
     return values;
 }
 
-// "-l user -p port host" as in the data files' destination lines.
-Destination parseDestination(const QString& line) {
+// "-l user -p port -o Keyword=value host" as in the data files' destination lines.
+struct CommandLine {
     Destination destination;
+    std::vector<std::string> options; // -o
+};
+
+CommandLine parseDestination(const QString& line) {
+    CommandLine parsed;
     const QStringList words = line.split(' ', Qt::SkipEmptyParts);
     for (qsizetype i = 0; i < words.size(); ++i) {
         if (words[i] == "-l" && i + 1 < words.size())
-            destination.user = words[++i].toStdString();
+            parsed.destination.user = words[++i].toStdString();
         else if (words[i] == "-p" && i + 1 < words.size())
-            destination.port = words[++i].toInt();
+            parsed.destination.port = words[++i].toInt();
+        else if (words[i] == "-o" && i + 1 < words.size())
+            parsed.options.push_back(words[++i].toStdString());
         else
-            destination.host = words[i].toStdString();
+            parsed.destination.host = words[i].toStdString();
     }
-    return destination;
+    return parsed;
+}
+
+Result<SshOptions> resolveLikeSsh(const QString& path, const QString& destination) {
+    const CommandLine parsed = parseDestination(destination);
+    return resolveSshConfig(parsed.destination, {{path.toStdString(), true, false}}, realLocal(),
+                            localConfigFileAccess(), parsed.options);
 }
 
 } // namespace
@@ -321,9 +334,7 @@ private slots:
         const auto [exitCode, sshOutput] = runSshG(path, destination);
         QVERIFY2(exitCode == 0, qPrintable(sshOutput));
 
-        Result<SshOptions> options =
-            resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
-                             realLocal(), localConfigFileAccess());
+        Result<SshOptions> options = resolveLikeSsh(path, destination);
         QVERIFY2(options.ok(), options.ok() ? "" : options.error().message.c_str());
         const QString ours = QString::fromStdString(printSshOptions(*options));
 
@@ -353,9 +364,7 @@ private slots:
         QVERIFY2(exitCode != 0, qPrintable("ssh -G accepted it: " + sshOutput));
         QVERIFY2(sshOutput.contains("line " + line), qPrintable(sshOutput));
 
-        Result<SshOptions> options =
-            resolveSshConfig(parseDestination(destination), {{path.toStdString(), true, false}},
-                             realLocal(), localConfigFileAccess());
+        Result<SshOptions> options = resolveLikeSsh(path, destination);
         QVERIFY(!options.ok());
         const QString error = QString::fromStdString(options.error().message);
         QVERIFY2(error.startsWith(path + ":" + line + ": "), qPrintable(error));
