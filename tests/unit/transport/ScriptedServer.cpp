@@ -67,9 +67,13 @@ void ScriptedServer::sendKexInit() {
             ourKexInit_.kexAlgorithms.push_back(transport::kStrictKexServer);
         ourKexInit_.kexAlgorithms.push_back(transport::kExtInfoServer);
     }
-    ourKexInit_.hostKeyAlgorithms = options_.hostKeyAlgorithms.empty()
-                                        ? hostKey_.signatureAlgorithms()
-                                        : options_.hostKeyAlgorithms;
+    ourKexInit_.hostKeyAlgorithms = options_.hostKeyAlgorithms;
+    if (ourKexInit_.hostKeyAlgorithms.empty()) {
+        ourKexInit_.hostKeyAlgorithms = hostKey_.signatureAlgorithms();
+        for (const keys::PrivateKey& key : options_.additionalHostKeys)
+            for (const std::string& algorithm : key.signatureAlgorithms())
+                ourKexInit_.hostKeyAlgorithms.push_back(algorithm);
+    }
     ourKexInit_.ciphersClientToServer = ourKexInit_.ciphersServerToClient =
         orSupported(options_.ciphers, crypto::AlgorithmFamily::Cipher);
     ourKexInit_.macsClientToServer = ourKexInit_.macsServerToClient =
@@ -80,6 +84,15 @@ void ScriptedServer::sendKexInit() {
     rekeying_ = initialDone_;
     if (Status s = writer_.write(transcript_.serverKexInit, outgoing_); !s)
         fail(s.error().message);
+}
+
+const keys::PrivateKey& ScriptedServer::hostKeyFor(const std::string& algorithm) const {
+    for (const keys::PrivateKey& key : options_.additionalHostKeys) {
+        auto algorithms = key.signatureAlgorithms();
+        if (std::find(algorithms.begin(), algorithms.end(), algorithm) != algorithms.end())
+            return key;
+    }
+    return hostKey_;
 }
 
 void ScriptedServer::startRekey() {
@@ -267,8 +280,10 @@ void ScriptedServer::sendKexReply(ByteView clientValue, bool mpint, std::uint8_t
     input.clientValue = clientValue;
     input.serverValue = (*agreement)->publicValue();
     input.valuesAreMpints = mpint;
+    const keys::PrivateKey& hostKey = hostKeyFor(negotiated_.hostKey);
+    input.hostKeyBlob = hostKey.publicKey().blob();
     Bytes hash = transport::computeExchangeHash(kex->hash, transcript_, input, *secret);
-    auto signature = hostKey_.sign(negotiated_.hostKey, hash);
+    auto signature = hostKey.sign(negotiated_.hostKey, hash);
     if (!signature)
         return fail(signature.error().message);
     if (beforeKexReply) {
@@ -277,7 +292,7 @@ void ScriptedServer::sendKexReply(ByteView clientValue, bool mpint, std::uint8_t
         hook(*this);
     }
     wire::Writer w(replyNumber);
-    w.string(hostKey_.publicKey().blob());
+    w.string(hostKey.publicKey().blob());
     if (mpint)
         w.mpint((*agreement)->publicValue());
     else

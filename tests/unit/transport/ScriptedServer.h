@@ -55,6 +55,9 @@ struct ScriptedServerOptions {
     std::string banner;
     bool requirePasswordChange = false; // answer the first password with PASSWD_CHANGEREQ
 
+    // Host keys besides the one given to the constructor, offered after it.
+    std::vector<protocol::keys::PrivateKey> additionalHostKeys;
+
     std::uint32_t windowSize = 2 * 1024 * 1024;
     std::uint32_t maxPacket = 32768;
 };
@@ -151,6 +154,7 @@ private:
     void finishChannel(ChannelRecord& channel);
     void sendKexInit();
     void send(ByteView payload);
+    const protocol::keys::PrivateKey& hostKeyFor(const std::string& algorithm) const;
 
     ScriptedServerOptions options_;
     protocol::keys::PrivateKey hostKey_;

@@ -554,6 +554,29 @@ private slots:
         QVERIFY(!h.server->authenticated());
     }
 
+    void knownHostKeyTypeIsPreferred() {
+        // The server has ed25519 and ECDSA keys; known_hosts lists only the ECDSA one (as
+        // after connecting with an older client). The client must pick ECDSA and pass,
+        // instead of asking about the ed25519 key it would otherwise prefer.
+        keys::PrivateKey ecdsa = KeyStore::instance().load("host_ecdsa256", "ecdsa", "256");
+        ScriptedServerOptions options;
+        options.additionalHostKeys = {ecdsa};
+        Harness h(options);
+        {
+            std::ofstream out(h.config.knownHostsFiles[0]);
+            out << "[127.0.0.1]:2222 " << ecdsa.publicKey().openSshLine() << "\n";
+        }
+        h.start();
+        QVERIFY2(h.client->isAuthenticated(), qPrintable(h.error()));
+        QCOMPARE(h.hostKeyDecisions, 0);
+        QCOMPARE(h.client->connectionInfo().hostKeyAlgorithm, std::string("ecdsa-sha2-nistp256"));
+
+        Harness fresh(options); // nothing known: the default order (ed25519 first) applies
+        fresh.start();
+        QCOMPARE(fresh.client->connectionInfo().hostKeyAlgorithm, std::string("ssh-ed25519"));
+        QCOMPARE(fresh.hostKeyDecisions, 1);
+    }
+
     void hostKeyPolicies() {
         // Strict: unknown key refused without asking.
         {
