@@ -607,8 +607,11 @@ Status Resolver::processLine(std::string_view text, const std::string& path, std
     const std::optional<Keyword> keyword = lookupKeyword(line->keyword);
     if (!keyword) {
         if (pending_.ignoreUnknown &&
-            matchPatternList(line->keyword, *pending_.ignoreUnknown, true) == ListMatch::Match)
+            matchPatternList(line->keyword, *pending_.ignoreUnknown, true) == ListMatch::Match) {
+            if (active)
+                ignored_.push_back({line->keyword, where});
             return {};
+        }
         return lineError(where, "Bad configuration option: " + line->keyword);
     }
     return applyKeyword(*keyword, *line, where, active, depth, flags);

@@ -63,7 +63,8 @@ enum class StrictHostKeyChecking { Yes, No, Ask, AcceptNew };
 enum class RequestTty { Auto, No, Yes, Force };
 enum class PubkeyAuthentication { Yes, No, Unbound, HostBound };
 
-// A keyword OpenSSH knows that Portal accepts but does not act on, with where it was seen.
+// A keyword Portal accepts but does not act on (one OpenSSH knows, or an unknown one that
+// IgnoreUnknown lets through), with where an applying line used it.
 struct IgnoredOption {
     std::string keyword;
     std::string location; // "file:line"

@@ -494,10 +494,12 @@ private slots:
         fake.files["/cfg"] = "IgnoreUnknown foo*\n" + fake.files["/cfg"];
         Result<SshOptions> options = resolveFake(fake, "h");
         QVERIFY(options.ok());
-        // Only the applying ControlMaster/Compression lines are listed.
-        QCOMPARE(options->ignoredOptions.size(), std::size_t(1));
+        // Only applying lines are listed: Compression and FooBar, not ControlMaster.
+        QCOMPARE(options->ignoredOptions.size(), std::size_t(2));
         QCOMPARE(options->ignoredOptions[0].keyword, std::string("compression"));
         QCOMPARE(options->ignoredOptions[0].location, std::string("/cfg:2"));
+        QCOMPARE(options->ignoredOptions[1].keyword, std::string("foobar"));
+        QCOMPARE(options->ignoredOptions[1].location, std::string("/cfg:6"));
     }
 
     void commandLineOptionsComeFirst() {
