@@ -18,38 +18,50 @@ Color quantise(Color c) {
 
 } // namespace
 
-std::size_t StyleTable::Hash::operator()(const Style& s) const {
+std::size_t StyleTable::hashOf(const Style& s) {
     std::uint64_t h = (std::uint64_t(s.fg.packed()) << 32) ^ s.bg.packed();
     h ^= (std::uint64_t(s.attrs) << 16 | s.link) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 29;
-    return std::size_t(h * 0xBF58476D1CE4E5B9ull);
+    return std::size_t(h);
 }
 
-StyleTable::StyleTable() { insert(Style{}); }
+// Twice the largest table, so probes stay short even when full.
+StyleTable::StyleTable() : index_(std::size_t(1) << 17, 0) { insert(Style{}); }
+
+std::uint16_t* StyleTable::find(const Style& style) {
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = hashOf(style) & mask;; i = (i + 1) & mask) {
+        std::uint16_t& slot = index_[i];
+        if (slot == 0 || styles_[slot - 1u] == style)
+            return &slot;
+    }
+}
 
 std::uint16_t StyleTable::insert(const Style& style) {
     const auto id = std::uint16_t(styles_.size());
     styles_.push_back(style);
-    ids_.emplace(style, id);
+    *find(style) = std::uint16_t(id + 1);
     return id;
 }
 
 std::uint16_t StyleTable::intern(const Style& style) {
-    if (auto it = ids_.find(style); it != ids_.end())
-        return it->second;
+    if (const std::uint16_t* slot = find(style); *slot != 0)
+        return std::uint16_t(*slot - 1);
     if (styles_.size() < kMaxExactStyles)
         return insert(style);
     Style coarse = style;
     coarse.fg = quantise(style.fg);
     coarse.bg = quantise(style.bg);
-    if (auto it = ids_.find(coarse); it != ids_.end())
-        return it->second;
+    if (const std::uint16_t* slot = find(coarse); *slot != 0)
+        return std::uint16_t(*slot - 1);
     if (styles_.size() < kMaxStyles)
         return insert(coarse);
     Style plain;
     plain.attrs = style.attrs;
-    if (auto it = ids_.find(plain); it != ids_.end())
-        return it->second;
+    if (const std::uint16_t* slot = find(plain); *slot != 0)
+        return std::uint16_t(*slot - 1);
     return 0;
 }
 

@@ -87,12 +87,13 @@ public:
     std::size_t size() const { return styles_.size(); }
 
 private:
-    struct Hash {
-        std::size_t operator()(const Style& s) const;
-    };
+    // Open addressing over a power-of-two array of ids + 1 (0 = empty): one probe usually
+    // lands on the answer, which matters because every SGR change looks a style up.
+    static std::size_t hashOf(const Style& s);
+    std::uint16_t* find(const Style& style);
     std::uint16_t insert(const Style& style);
     std::vector<Style> styles_;
-    std::unordered_map<Style, std::uint16_t, Hash> ids_;
+    std::vector<std::uint16_t> index_;
 };
 
 // Interns base + combining marks. Bounded twice: a cluster keeps at most kMaxMarks marks

@@ -9,7 +9,9 @@
 #include "Scrollback.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 
 namespace portal::terminal {
 namespace {
@@ -30,6 +32,8 @@ template <typename T> void store(std::uint8_t* p, T v) { std::memcpy(p, &v, size
 } // namespace
 
 Scrollback::Scrollback(std::size_t capacity) : capacity_(capacity) {}
+
+void Scrollback::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
 std::size_t Scrollback::blobSize(const std::uint8_t* b) {
     const std::size_t cells = load<std::uint16_t>(b);
@@ -76,7 +80,20 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
         runs += (i > 0 && c.style != cells[i - 1].style) ? 1 : 0;
     }
     const std::size_t size = kHeader + runs * 4 + n * (wide ? 4 : 1);
-    Blob b(new std::uint8_t[size]);
+    // Once the ring is full, the oldest line's block is reused when it fits without wasting
+    // more than half of it: a scrolled line then costs no allocation at all.
+    Blob b;
+    if (count_ == capacity_ && !slots_.empty()) {
+        const std::size_t usable = malloc_usable_size(slots_[head_].get());
+        if (usable >= size && usable / 2 <= size) {
+            blobBytes_ -= blobSize(slots_[head_].get());
+            b = std::move(slots_[head_]);
+            --count_;
+            head_ = (head_ + 1) % slots_.size();
+        }
+    }
+    if (!b)
+        b.reset(static_cast<std::uint8_t*>(std::malloc(std::max<std::size_t>(size, 1))));
     std::uint8_t* p = b.get();
     store<std::uint16_t>(p, std::uint16_t(n));
     store<std::uint16_t>(p + 2, std::uint16_t(runs));
@@ -132,7 +149,7 @@ bool Scrollback::popNewest(std::vector<Cell>& cells, bool& wrapped) {
 
 void Scrollback::markNewestWrapped() {
     if (count_ > 0)
-        slots_[slotOf(count_ - 1)][4] |= kWrapped;
+        slots_[slotOf(count_ - 1)].get()[4] |= kWrapped;
 }
 
 const std::uint8_t* Scrollback::blob(std::size_t index) const { return slots_[slotOf(index)].get(); }

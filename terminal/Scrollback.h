@@ -41,7 +41,10 @@ public:
     std::size_t memoryBytes() const { return blobBytes_ + slots_.capacity() * sizeof(Blob); }
 
 private:
-    using Blob = std::unique_ptr<std::uint8_t[]>;
+    struct Free {
+        void operator()(std::uint8_t* p) const;
+    };
+    using Blob = std::unique_ptr<std::uint8_t, Free>;
     const std::uint8_t* blob(std::size_t index) const;
     std::size_t slotOf(std::size_t index) const { return (head_ + index) % slots_.size(); }
     static std::size_t blobSize(const std::uint8_t* blob);

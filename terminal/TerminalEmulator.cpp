@@ -99,6 +99,8 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     Style pen;
     std::uint16_t penId = 0;
     std::uint16_t eraseId = 0; // blank cells take the pen's background (xterm's BCE)
+    Color eraseBg;
+    bool eraseValid = false;
     bool penDirty = false;
 
     Cursor cursor;
@@ -144,9 +146,13 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
         if (scanner.invisible())
             s.attrs |= attr::Invisible;
         penId = styles.intern(s);
-        Style blank;
-        blank.bg = pen.bg;
-        eraseId = styles.intern(blank);
+        if (!(pen.bg == eraseBg) || !eraseValid) {
+            Style blank;
+            blank.bg = pen.bg;
+            eraseId = styles.intern(blank);
+            eraseBg = pen.bg;
+            eraseValid = true;
+        }
         penDirty = false;
     }
     std::uint16_t currentPen() {
