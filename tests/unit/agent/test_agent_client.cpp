@@ -118,6 +118,7 @@ struct TestKey {
 const TestKey testKeys[] = {
     {"id_ed25519", "ed25519", "", true},
     {"id_ecdsa", "ecdsa", "384", true},
+    {"id_ecdsa256", "ecdsa", "256", true},
     {"id_rsa", "rsa", "2048", true},
     {"id_not_added", "ed25519", "", false},
 };
@@ -220,7 +221,7 @@ private slots:
         QVERIFY(result.has_value());
         QVERIFY2(result->ok(), result->ok() ? "" : result->error().message.c_str());
         const std::vector<AgentIdentity>& identities = **result;
-        QCOMPARE(identities.size(), std::size_t(3));
+        QCOMPARE(identities.size(), std::size_t(4));
         for (const TestKey& key : testKeys) {
             const keys::PublicKey expected = publicKeyOf(key.name);
             const auto found =
@@ -244,6 +245,8 @@ private slots:
                                  << "ssh-ed25519";
         QTest::newRow("ecdsa-p384") << "id_ecdsa"
                                     << "ecdsa-sha2-nistp384";
+        QTest::newRow("ecdsa-p256") << "id_ecdsa256"
+                                    << "ecdsa-sha2-nistp256";
         QTest::newRow("rsa-sha2-256") << "id_rsa"
                                       << "rsa-sha2-256";
         QTest::newRow("rsa-sha2-512") << "id_rsa"
