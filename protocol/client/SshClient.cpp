@@ -316,6 +316,17 @@ Result<ChannelId> SshClient::openSession() {
     return id;
 }
 
+Result<ChannelId> SshClient::openDirectTcpip(std::string_view host, std::uint32_t port,
+                                             std::string_view originatorAddress, std::uint32_t originatorPort) {
+    Impl& d = *impl_;
+    if (Status ready = d.requireChannels(); !ready)
+        return ready.error();
+    auto id = d.connection->openDirectTcpip(host, port, originatorAddress, originatorPort);
+    if (!id && d.transport.closed())
+        d.close(false, id.error());
+    return id;
+}
+
 Status SshClient::requestPty(ChannelId id, const PtyRequest& pty) {
     // RFC 4254 §6.2; the modes string ends with TTY_OP_END (§8).
     wire::Writer w;

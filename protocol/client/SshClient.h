@@ -137,6 +137,12 @@ public:
 
     // Opens a "session" channel (RFC 4254 §6.1); ChannelOpened/ChannelOpenFailed follows.
     Result<ChannelId> openSession();
+    // Opens a "direct-tcpip" channel (RFC 4254 §7.2): the server connects to host:port and
+    // the channel carries that stream (local forwarding, jump hosts). The originator is the
+    // local peer that asked for it, for the server's logs.
+    Result<ChannelId> openDirectTcpip(std::string_view host, std::uint32_t port,
+                                      std::string_view originatorAddress = "127.0.0.1",
+                                      std::uint32_t originatorPort = 0);
     // Requests with want-reply true report a ChannelRequestResult event.
     Status requestPty(ChannelId id, const PtyRequest& pty);
     Status requestShell(ChannelId id);

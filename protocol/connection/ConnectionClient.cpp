@@ -307,13 +307,23 @@ Status ConnectionClient::handleServerChannelOpen(ByteView payload) {
     return send_(std::move(w).take());
 }
 
-Result<client::ChannelId> ConnectionClient::openSession() {
+Result<client::ChannelId> ConnectionClient::openSession() { return openChannel("session", {}); }
+
+Result<client::ChannelId> ConnectionClient::openDirectTcpip(std::string_view host, std::uint32_t port,
+                                                            std::string_view originatorAddress,
+                                                            std::uint32_t originatorPort) {
+    wire::Writer data;
+    data.string(host).uint32(port).string(originatorAddress).uint32(originatorPort);
+    return openChannel("direct-tcpip", data.bytes());
+}
+
+Result<client::ChannelId> ConnectionClient::openChannel(std::string_view type, ByteView typeSpecificData) {
     client::ChannelId id = nextChannelId_++;
     Channel channel;
     channel.local = id;
     channel.localWindow = settings_.windowSize;
     wire::Writer w(msg::ChannelOpen);
-    w.string("session").uint32(id).uint32(settings_.windowSize).uint32(settings_.maxPacket);
+    w.string(type).uint32(id).uint32(settings_.windowSize).uint32(settings_.maxPacket).raw(typeSpecificData);
     if (Status sent = send_(std::move(w).take()); !sent)
         return sent.error();
     channels_.emplace(id, std::move(channel));

@@ -33,6 +33,10 @@ public:
     Status handle(ByteView payload);
 
     Result<client::ChannelId> openSession();
+    // RFC 4254 §7.2: a TCP connection from the server to host:port, for -L and jump hosts.
+    Result<client::ChannelId> openDirectTcpip(std::string_view host, std::uint32_t port,
+                                              std::string_view originatorAddress,
+                                              std::uint32_t originatorPort);
     // `wantReply` requests queue a ChannelRequestResult event when the server answers.
     Status sendChannelRequest(client::ChannelId id, std::string_view request, bool wantReply,
                               ByteView requestData);
@@ -82,6 +86,7 @@ private:
     Status handleGlobalReply(bool success, ByteView payload);
     Status handleServerChannelOpen(ByteView payload);
     Status sendClose(Channel& channel);
+    Result<client::ChannelId> openChannel(std::string_view type, ByteView typeSpecificData);
     void finishClose(client::ChannelId id);
 
     ConnectionSettings settings_;

@@ -505,8 +505,23 @@ void ScriptedServer::handleConnection(ByteView payload) {
         channel.clientWindow = r.uint32();
         channel.clientMaxPacket = r.uint32();
         channel.ourWindow = options_.windowSize;
-        if (!r.atEnd() || type != "session")
+        if (type == "direct-tcpip") {
+            // The "connection" is an echo service on the named port, or refused.
+            std::string host(r.text());
+            std::uint32_t port = r.uint32();
+            r.text();
+            r.uint32();
+            if (!r.atEnd())
+                return fail("malformed direct-tcpip open");
+            if (port != 7) {
+                wire::Writer refuse(msg::ChannelOpenFailure);
+                refuse.uint32(channel.clientChannel).uint32(2).string("connect failed: " + host).string("");
+                return send(refuse.bytes());
+            }
+            channel.command = "echo";
+        } else if (!r.atEnd() || type != "session") {
             return fail("unexpected CHANNEL_OPEN");
+        }
         std::uint32_t id = nextChannel_++;
         wire::Writer w(msg::ChannelOpenConfirmation);
         w.uint32(channel.clientChannel).uint32(id).uint32(options_.windowSize).uint32(options_.maxPacket);

@@ -859,6 +859,24 @@ private slots:
         QCOMPARE(h.eventsOf<ChannelClosedEvent>().size(), ids.size());
     }
 
+    void directTcpipChannels() {
+        Harness h;
+        h.start();
+        auto echo = h.client->openDirectTcpip("echo.internal", 7, "127.0.0.1", 50000);
+        auto refused = h.client->openDirectTcpip("closed.internal", 9);
+        QVERIFY(echo.ok() && refused.ok());
+        h.pump();
+        QCOMPARE(h.eventsOf<ChannelOpenedEvent>().size(), std::size_t(1));
+        auto failed = h.eventsOf<ChannelOpenFailedEvent>();
+        QCOMPARE(failed.size(), std::size_t(1));
+        QCOMPARE(failed[0].id, *refused);
+        QCOMPARE(failed[0].reasonCode, std::uint32_t(2));
+        QCOMPARE(failed[0].description, std::string("connect failed: closed.internal"));
+        QCOMPARE(h.client->sendData(*echo, asBytes("ping")).value(), std::size_t(4));
+        h.pump();
+        QCOMPARE(h.stdoutData[*echo], toBytes("ping"));
+    }
+
     void receiveWindowRefillsOnlyAsConsumed() {
         Harness h;
         h.config.channelWindowSize = 64 * 1024;
