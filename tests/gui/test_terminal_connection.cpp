@@ -1,0 +1,249 @@
+// A terminal pane's connection against a real OpenSSH sshd on 127.0.0.1 (interop fixture),
+// with the emulator as the screen: accept the host key in the dialog, log in by password
+// through the dialog, type a command and see its output, resize and check `stty size`
+// remotely, lose the connection and reconnect from the offer, and meet the changed-key
+// warning (no password asked).
+#include "TerminalConnection.h"
+
+#include "OpenSshServer.h"
+#include "TerminalEmulator.h"
+
+#include <QDialog>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace portal::ui;
+using portal::terminal::TerminalEmulator;
+
+namespace {
+
+template <typename Dialog>
+Dialog* waitForDialog(QWidget* within, int timeoutMs = 20000)
+{
+    Dialog* found = nullptr;
+    const bool appeared = QTest::qWaitFor([&] {
+        // The dialogs have no Q_OBJECT of their own, so findChildren<Dialog*> would match
+        // any QDialog: tell them apart with dynamic_cast.
+        for (QDialog* candidate : within->findChildren<QDialog*>()) {
+            if (auto* d = dynamic_cast<Dialog*>(candidate); d && d->isVisible())
+                found = d;
+        }
+        return found != nullptr;
+    }, timeoutMs);
+    return appeared ? found : nullptr;
+}
+
+QString randomMarker(const char* prefix)
+{
+    return QStringLiteral("%1-%2").arg(QLatin1String(prefix)).arg(QRandomGenerator::global()->generate());
+}
+
+// A pane without the widget: the emulator is the screen, the notice is remembered.
+struct Pane {
+    QWidget owner;
+    TerminalEmulator emulator{24, 80};
+    QString notice;
+    bool reconnectOffered = false;
+    std::unique_ptr<TerminalConnection> connection;
+
+    Pane(const Session& session)
+    {
+        owner.resize(200, 100);
+        owner.show();
+        connection = std::make_unique<TerminalConnection>(session, Preferences{}, &owner, TerminalConnection::Events{
+            [] {},
+            [this](const QByteArray& bytes) { emulator.feed(bytes); },
+            [this](const QString& text, bool offer) {
+                notice = text;
+                reconnectOffered = offer;
+            }});
+        // Terminal replies (cursor reports and the like) go back to the server.
+        QObject::connect(&emulator, &TerminalEmulator::replyBytes, &owner,
+                         [this](const QByteArray& bytes) { connection->send(bytes); });
+    }
+
+    QStringList lines() const
+    {
+        QStringList out;
+        for (int row = 0; row < emulator.rows(); ++row)
+            out << emulator.text(row).trimmed();
+        return out;
+    }
+    // Waits for the shell's prompt on the cursor's line, so typed text is not echoed early.
+    bool waitForPrompt(int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] {
+            const QString line = emulator.text(emulator.cursor().row).trimmed();
+            return line.endsWith(u'$') || line.endsWith(u'#');
+        }, timeoutMs);
+    }
+    bool showsLine(const QString& line, int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] { return lines().contains(line); }, timeoutMs);
+    }
+    void type(const QString& text)
+    {
+        QVERIFY2(waitForPrompt(), qPrintable(lines().join(u'\n')));
+        connection->send(text.toUtf8() + '\r');
+    }
+};
+
+} // namespace
+
+class TestTerminalConnection : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir home_;
+    QByteArray savedHome_;
+    std::unique_ptr<portal::test::OpenSshServer> server_;
+    std::unique_ptr<Pane> pane_;
+
+    Session sessionFor(const portal::test::SshServer& server)
+    {
+        Session s;
+        s.name = QStringLiteral("Local sshd");
+        s.host = server.host();
+        s.port = server.port();
+        s.user = server.user().name;
+        s.authMethods = {AuthMethod::Password};
+        return s;
+    }
+
+    bool logIn(Pane& pane)
+    {
+        auto* password = waitForDialog<CredentialDialog>(&pane.owner);
+        if (!password)
+            return false;
+        QTest::keyClicks(password->field(0), server_->user().password);
+        password->accept();
+        return QTest::qWaitFor([&] { return pane.connection->status() == ConnectionPane::Status::Connected; }, 20000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        // known_hosts goes to a private home, never the real one.
+        savedHome_ = qgetenv("HOME");
+        qputenv("HOME", home_.path().toUtf8());
+        QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
+        server_ = std::make_unique<portal::test::OpenSshServer>();
+        QVERIFY2(server_->start(), qPrintable(server_->errorString()));
+    }
+
+    void cleanupTestCase()
+    {
+        pane_.reset();
+        if (server_)
+            server_->stop();
+        qputenv("HOME", savedHome_);
+    }
+
+    void acceptHostKeyAndLogInByPassword()
+    {
+        pane_ = std::make_unique<Pane>(sessionFor(*server_));
+        pane_->connection->start();
+        auto* hostKey = waitForDialog<UnknownHostKeyDialog>(&pane_->owner);
+        QVERIFY2(hostKey, qPrintable(pane_->connection->statusText()));
+        QVERIFY(hostKey->findChild<QLabel*>(QStringLiteral("fingerprint"))->text().startsWith(QStringLiteral("SHA256:")));
+        QTest::mouseClick(hostKey->findChild<QPushButton*>(QStringLiteral("acceptAndSave")), Qt::LeftButton);
+        QVERIFY2(logIn(*pane_), qPrintable(pane_->connection->statusText() + u' ' + pane_->notice));
+
+        const auto details = pane_->connection->details();
+        QVERIFY(details.has_value());
+        QCOMPARE(details->authMethod, QStringLiteral("password"));
+        QVERIFY(details->serverVersion.startsWith(QStringLiteral("SSH-2.0-OpenSSH")));
+        QVERIFY(!details->kex.isEmpty());
+        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(knownHosts.open(QIODevice::ReadOnly));
+        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(server_->port()).toUtf8()));
+    }
+
+    void typedCommandAppearsOnScreen()
+    {
+        QVERIFY(pane_);
+        const QString marker = randomMarker("hello");
+        pane_->type(QStringLiteral("echo %1").arg(marker));
+        QVERIFY2(pane_->showsLine(marker), qPrintable(pane_->lines().join(u'\n')));
+    }
+
+    void resizeReachesTheServer()
+    {
+        QVERIFY(pane_);
+        pane_->emulator.resize(31, 97);
+        pane_->connection->resize(97, 31);
+        pane_->type(QStringLiteral("stty size"));
+        QVERIFY2(pane_->showsLine(QStringLiteral("31 97")), qPrintable(pane_->lines().join(u'\n')));
+    }
+
+    void droppedConnectionOffersReconnect()
+    {
+        QVERIFY(pane_);
+        const QString before = randomMarker("before");
+        pane_->type(QStringLiteral("echo %1").arg(before));
+        QVERIFY(pane_->showsLine(before));
+        // Kill this connection's sshd process (the shell's parent); the listener stays up.
+        pane_->type(QStringLiteral("kill -9 $PPID"));
+        QVERIFY(QTest::qWaitFor([&] { return !pane_->connection->isLive(); }, 15000));
+        QVERIFY2(pane_->reconnectOffered, qPrintable(pane_->notice));
+        QVERIFY2(pane_->notice.contains(QStringLiteral("reconnect"), Qt::CaseInsensitive), qPrintable(pane_->notice));
+        QVERIFY(pane_->lines().contains(before)); // the screen keeps what it showed
+
+        // The key is known now: only the password is asked.
+        pane_->connection->reconnect();
+        if (auto* again = waitForDialog<UnknownHostKeyDialog>(&pane_->owner, 300)) {
+            QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+            knownHosts.open(QIODevice::ReadOnly);
+            QFAIL(qPrintable(QStringLiteral("asked again for %1; known_hosts:\n%2")
+                                 .arg(again->findChild<QLabel*>(QStringLiteral("fingerprint"))->text(),
+                                      QString::fromUtf8(knownHosts.readAll()))));
+        }
+        QVERIFY2(logIn(*pane_), qPrintable(pane_->connection->statusText() + u' ' + pane_->notice));
+        const QString after = randomMarker("after");
+        pane_->type(QStringLiteral("echo %1").arg(after));
+        QVERIFY2(pane_->showsLine(after), qPrintable(pane_->lines().join(u'\n')));
+    }
+
+    void exitClosesCleanlyWithStatus()
+    {
+        QVERIFY(pane_);
+        pane_->type(QStringLiteral("exit 3"));
+        QVERIFY(QTest::qWaitFor([&] { return pane_->connection->status() == ConnectionPane::Status::Closed; }, 15000));
+        QVERIFY2(pane_->connection->statusText().contains(QStringLiteral("exit 3")), qPrintable(pane_->connection->statusText()));
+        QVERIFY(pane_->reconnectOffered);
+    }
+
+    void changedHostKeyStopsWithTheWarning()
+    {
+        // Another server; known_hosts lists the first server's keys for its address.
+        portal::test::OpenSshServer other;
+        QVERIFY2(other.start(), qPrintable(other.errorString()));
+        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(knownHosts.open(QIODevice::Append));
+        for (QString line : server_->knownHostsLines()) {
+            line.replace(QStringLiteral("]:%1 ").arg(server_->port()), QStringLiteral("]:%1 ").arg(other.port()));
+            knownHosts.write(line.toUtf8() + '\n');
+        }
+        knownHosts.close();
+
+        Pane pane(sessionFor(other));
+        pane.connection->start();
+        auto* warning = waitForDialog<ChangedHostKeyDialog>(&pane.owner);
+        QVERIFY2(warning, qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+        QVERIFY(warning->findChild<QPushButton*>(QStringLiteral("cancel"))->isDefault());
+        const QString location = warning->findChild<QLabel*>(QStringLiteral("oldKeyLocation"))->text();
+        QVERIFY2(location.startsWith(knownHosts.fileName() + u':'), qPrintable(location));
+        QCOMPARE(pane.connection->status(), ConnectionPane::Status::Failed);
+        QVERIFY(!waitForDialog<CredentialDialog>(&pane.owner, 300)); // nothing was sent
+        warning->reject();
+        other.stop();
+    }
+};
+
+QTEST_MAIN(TestTerminalConnection)
+#include "test_terminal_connection.moc"
