@@ -539,6 +539,7 @@ public:
     }
 
     Result<SshOptions> finish() const;
+    const std::vector<std::string>& hostAliases() const { return hostAliases_; }
 
 private:
     struct Flags {
@@ -590,6 +591,7 @@ private:
     std::vector<IgnoredOption> ignored_;
     std::vector<std::string> warnings_;
     std::size_t filesRead_ = 0;
+    std::vector<std::string> hostAliases_; // every plain name a Host line gave, in file order
 };
 
 Error lineError(const std::string& where, const std::string& text) {
@@ -808,6 +810,10 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
 
     switch (keyword) {
     case Keyword::Host: {
+        for (const std::string& pattern : args)
+            if (pattern.find_first_of("*?!") == std::string::npos &&
+                std::find(hostAliases_.begin(), hostAliases_.end(), pattern) == hostAliases_.end())
+                hostAliases_.push_back(pattern);
         Result<bool> matched = matchHostLine(line);
         active = !flags.neverMatch && *matched;
         return {};
@@ -1179,6 +1185,19 @@ Result<SshOptions> resolveSshConfig(const Destination& destination,
         if (Status status = resolver.readSource(source); !status)
             return status.error();
     return resolver.finish();
+}
+
+Result<std::vector<std::string>> listConfiguredHosts(const std::vector<ConfigSource>& sources,
+                                                     const LocalContext& local,
+                                                     const ConfigFileAccess& files) {
+    // Reading the files for a destination no Host pattern can name but "*" visits every line
+    // and every Include, whichever block it sits in.
+    const Destination nobody{"\x01", std::nullopt, std::nullopt};
+    Resolver resolver(nobody, local, files);
+    for (const ConfigSource& source : sources)
+        if (Status status = resolver.readSource(source); !status)
+            return status.error();
+    return resolver.hostAliases();
 }
 
 std::string printSshOptions(const SshOptions& options) {

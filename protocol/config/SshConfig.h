@@ -146,6 +146,13 @@ Result<SshOptions> resolveSshConfig(const Destination& destination,
                                     const LocalContext& local, const ConfigFileAccess& files,
                                     const std::vector<std::string>& commandLineOptions = {});
 
+// The host aliases the files name: every Host pattern without wildcards or negation, in
+// file order, without repeats, Includes followed. What a GUI offers to import as sessions
+// (each one then resolved with resolveSshConfig).
+Result<std::vector<std::string>> listConfiguredHosts(const std::vector<ConfigSource>& sources,
+                                                     const LocalContext& local,
+                                                     const ConfigFileAccess& files);
+
 // The resolved options as `ssh -G` prints them: lower-case keyword, space, value, one per
 // line, for the keywords Portal supports.
 std::string printSshOptions(const SshOptions& options);

@@ -116,10 +116,8 @@ struct TestKey {
 };
 
 const TestKey testKeys[] = {
-    {"id_ed25519", "ed25519", "", true},
-    {"id_ecdsa", "ecdsa", "384", true},
-    {"id_ecdsa256", "ecdsa", "256", true},
-    {"id_rsa", "rsa", "2048", true},
+    {"id_ed25519", "ed25519", "", true},    {"id_ecdsa", "ecdsa", "384", true},
+    {"id_ecdsa256", "ecdsa", "256", true},  {"id_rsa", "rsa", "2048", true},
     {"id_not_added", "ed25519", "", false},
 };
 

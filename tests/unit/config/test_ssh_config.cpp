@@ -431,6 +431,20 @@ private slots:
         QVERIFY(!directory.ok());
     }
 
+    void listsHostAliasesForImport() {
+        FakeFiles fake;
+        fake.files["/cfg"] = "Host web1 web2 !web3 *.example\n  Include conf.d/*\n"
+                             "Match host db\n  Port 1\nHost db web1 \"quoted name\"\n";
+        fake.files["/home/me/.ssh/conf.d/a"] = "Host inner\nHost ???\n";
+        Result<std::vector<std::string>> hosts =
+            listConfiguredHosts({{"/cfg", true, false}}, fakeLocal(), fake.access());
+        QVERIFY(hosts.ok());
+        QCOMPARE(*hosts, (std::vector<std::string>{"web1", "web2", "inner", "db", "quoted name"}));
+
+        fake.files["/cfg"] += "Port x\n";
+        QVERIFY(!listConfiguredHosts({{"/cfg", true, false}}, fakeLocal(), fake.access()).ok());
+    }
+
     void includeRecursionIsBounded() {
         FakeFiles fake;
         fake.files["/cfg"] = "Include /cfg\n";
