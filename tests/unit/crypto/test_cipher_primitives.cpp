@@ -74,7 +74,7 @@ void addAeadRows(const char* file, int expectedCount) {
     QTest::addColumn<QByteArray>("ct");
     QTest::addColumn<QByteArray>("tag");
     QTest::addColumn<QString>("result");
-    int count = portal::test::forEachWycheproofCase(file, [](const QJsonObject&, const QJsonObject& t) {
+    int count = portal::test::forEachWycheproofCase(fileName, [](const QJsonObject&, const QJsonObject& t) {
         QTest::newRow(qPrintable(portal::test::caseName(t)))
             << hexField(t, "key") << hexField(t, "iv") << hexField(t, "aad") << hexField(t, "msg")
             << hexField(t, "ct") << hexField(t, "tag") << t["result"].toString();
@@ -256,9 +256,12 @@ private slots:
         QTest::addColumn<QString>("result");
         for (auto [file, digest] : {std::pair{"hmac_sha256_test.json", HashAlgorithm::Sha256},
                                     std::pair{"hmac_sha512_test.json", HashAlgorithm::Sha512}}) {
+            // Named copies: a lambda may not capture structured bindings before C++20's P1091
+            // reached every compiler (clang 14 refuses).
             const HashAlgorithm algorithm = digest;
-            int count = portal::test::forEachWycheproofCase(file, [&](const QJsonObject&, const QJsonObject& t) {
-                QTest::addRow("%s %s", file, qPrintable(portal::test::caseName(t)))
+            const char* const fileName = file;
+            int count = portal::test::forEachWycheproofCase(fileName, [&](const QJsonObject&, const QJsonObject& t) {
+                QTest::addRow("%s %s", fileName, qPrintable(portal::test::caseName(t)))
                     << algorithm << hexField(t, "key") << hexField(t, "msg") << hexField(t, "tag")
                     << t["result"].toString();
             });
