@@ -29,6 +29,7 @@ namespace portal::terminal {
 namespace {
 
 constexpr int kRegular = 0, kBold = 1, kItalic = 2;
+constexpr qsizetype kCachedRunLength = 16;
 
 // Box-drawing lines (U+2500 block) we draw ourselves so they join across cells at any size:
 // weights for left, right, up, down; 1 light, 2 heavy, 3 double.
@@ -134,9 +135,12 @@ void TerminalView::receive(const QByteArray& bytes) {
 void TerminalView::scheduleFrame() {
     if (frameTimer_.isActive())
         return;
-    // One repaint per display frame however fast data arrives.
+    // One repaint per display frame however fast data arrives; when painting a frame takes
+    // longer than that (a slow machine, a huge window), frames are spaced to twice the paint
+    // time so the event loop keeps time for input, timers and parsing.
     const qreal hz = screen() ? screen()->refreshRate() : 60.0;
-    frameTimer_.start(std::max(4, int(1000.0 / std::clamp(hz, 24.0, 240.0))), Qt::PreciseTimer, this);
+    const int frame = std::max(4, int(1000.0 / std::clamp(hz, 24.0, 240.0)));
+    frameTimer_.start(std::clamp(2 * lastPaintMs_, frame, 250), Qt::PreciseTimer, this);
 }
 
 void TerminalView::renderFrame() {
@@ -377,6 +381,8 @@ void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const
 
 void TerminalView::paintEvent(QPaintEvent* event) {
     ++paintCount_;
+    QElapsedTimer paintTime;
+    paintTime.start();
     QPainter p(viewport());
     const QRect area = event->rect();
     p.fillRect(area, emulator_->reverseVideo() ? scheme_.foreground : scheme_.background);
@@ -386,6 +392,7 @@ void TerminalView::paintEvent(QPaintEvent* event) {
     const int last = std::min(rows() - 1, area.bottom() / cellHeight_);
     for (int viewRow = first; viewRow <= last; ++viewRow)
         paintRow(p, viewRow, topLine() + viewRow, scratch);
+    lastPaintMs_ = int(paintTime.elapsed());
 }
 
 void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch) {
@@ -476,7 +483,12 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
         const Resolved& r = resolved[std::size_t(runStart)];
         p.setPen(r.fg);
         p.setFont(fonts_[r.font]);
-        p.drawStaticText(QPointF(runStart * cellWidth_, y), staticText(run, r.font));
+        // Short runs (words, prompts, single glyphs) recur and are laid out once; long runs of
+        // streaming output rarely do, and caching them would only churn the cache.
+        if (run.size() <= kCachedRunLength)
+            p.drawStaticText(QPointF(runStart * cellWidth_, y), staticText(run, r.font));
+        else
+            p.drawText(QPointF(runStart * cellWidth_, y + ascent_), run);
         (void)end;
         run.clear();
     };

@@ -160,6 +160,7 @@ private:
     bool cursorBlinking_ = true;
     bool blinkingCellsShown_ = false;
     int paintCount_ = 0;
+    int lastPaintMs_ = 0;
     std::uint64_t seenPushed_ = 0;
     int scrollOffset_ = 0;
     bool updatingScrollBar_ = false;

@@ -59,6 +59,7 @@ private slots:
              "\xe2\x94\x98\r\n";
         s += "selected text here; search finds needle and another needle\r\n";
         s += "\033]8;;https://example.com\007an OSC 8 link\033]8;;\007 and https://portal.test/url\r\n";
+        s += "long run: /usr/local/share/portal/terminal/reference-screen.png\033[1m_BOLD_LONG_RUN_OF_TEXT\033[0m\r\n";
         s += "$ ";
         view.receive(s);
         QTest::qWait(50);
