@@ -35,7 +35,7 @@ private slots:
                               {QStringLiteral("ecdsa"), 256},
                               {QStringLiteral("ecdsa"), 384},
                               {QStringLiteral("ecdsa"), 521},
-                              {QStringLiteral("rsa"), 3072}});
+                              {QStringLiteral("rsa"), 2048}});
         // The server offers the SHA-1 MAC too, so the explicit-option row can negotiate it.
         server_->setOption(QStringLiteral("MACs"), QStringLiteral("+hmac-sha1"));
         QVERIFY2(server_->startWithClientKey(&key_), qPrintable(server_->errorString()));

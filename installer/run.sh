@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's first command: installs what Portal needs, builds the release preset, and
+# shows Portal at work against a throwaway OpenSSH server on 127.0.0.1 (fresh host key, fresh
+# client key, nothing of the system's ssh configuration used or changed).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source installer/lib/local-sshd.sh
+
+build_release() {
+  ./installer/install-deps-debian.sh
+  cmake --preset release
+  cmake --build --preset release
+}
+
+# Starts the demo server and tells the person where it is. A GUI "Local demo" session needs
+# exactly these four facts.
+start_demo_server() {
+  local_sshd_start
+  trap local_sshd_stop EXIT
+  echo
+  echo "Demo server: OpenSSH sshd on 127.0.0.1 port $LOCAL_SSHD_PORT (pid $LOCAL_SSHD_PID)"
+  echo "  user:        $LOCAL_SSHD_USER"
+  echo "  key:         $LOCAL_SSHD_KEY"
+  echo "  known_hosts: $LOCAL_SSHD_KNOWN_HOSTS"
+}
+
+# portal-cli ssh behaves like ssh(1): the remote command's output, its exit status.
+run_cli_demo() {
+  local cli="${PORTAL_CLI:-build/release/app/cli/portal-cli}"
+  local options=(-i "$LOCAL_SSHD_KEY" -o "UserKnownHostsFile=$LOCAL_SSHD_KNOWN_HOSTS"
+                 -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$LOCAL_SSHD_PORT")
+  echo
+  echo "\$ portal-cli ssh -v ... $LOCAL_SSHD_USER@127.0.0.1 'echo ...; uname -sr'"
+  "$cli" ssh -v "${options[@]}" "$LOCAL_SSHD_USER@127.0.0.1" \
+    'echo "Hello from $(hostname), user $(id -un), through Portal'"'"'s own SSH code"; uname -sr'
+  echo
+  local sample="$LOCAL_SSHD_DIR/sample.bin"
+  head -c 64M /dev/urandom > "$sample"
+  echo "\$ portal-cli ssh ... sha256sum < sample.bin   # 64 MiB of random bytes"
+  echo "local:  $(sha256sum < "$sample")"
+  echo "remote: $("$cli" ssh "${options[@]}" "$LOCAL_SSHD_USER@127.0.0.1" sha256sum < "$sample")"
+}
+
+main() {
+  build_release
+  start_demo_server
+  run_cli_demo
+}
+
+# Sourcing this file (instead of running it) defines the functions without running them.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main
+fi
