@@ -5,6 +5,7 @@
 // warning (no password asked).
 #include "TerminalConnection.h"
 
+#include "LiveSessionHelpers.h"
 #include "OpenSshServer.h"
 #include "TerminalEmulator.h"
 
@@ -19,25 +20,10 @@
 #include <QTest>
 
 using namespace portal::ui;
+using portal::ui::testing::waitForDialog;
 using portal::terminal::TerminalEmulator;
 
 namespace {
-
-template <typename Dialog>
-Dialog* waitForDialog(QWidget* within, int timeoutMs = 20000)
-{
-    Dialog* found = nullptr;
-    const bool appeared = QTest::qWaitFor([&] {
-        // The dialogs have no Q_OBJECT of their own, so findChildren<Dialog*> would match
-        // any QDialog: tell them apart with dynamic_cast.
-        for (QDialog* candidate : within->findChildren<QDialog*>()) {
-            if (auto* d = dynamic_cast<Dialog*>(candidate); d && d->isVisible())
-                found = d;
-        }
-        return found != nullptr;
-    }, timeoutMs);
-    return appeared ? found : nullptr;
-}
 
 QString randomMarker(const char* prefix)
 {
@@ -75,21 +61,13 @@ struct Pane {
             out << emulator.text(row).trimmed();
         return out;
     }
-    // Waits for the shell's prompt on the cursor's line, so typed text is not echoed early.
-    bool waitForPrompt(int timeoutMs = 15000)
-    {
-        return QTest::qWaitFor([&] {
-            const QString line = emulator.text(emulator.cursor().row).trimmed();
-            return line.endsWith(u'$') || line.endsWith(u'#');
-        }, timeoutMs);
-    }
     bool showsLine(const QString& line, int timeoutMs = 15000)
     {
         return QTest::qWaitFor([&] { return lines().contains(line); }, timeoutMs);
     }
     void type(const QString& text)
     {
-        QVERIFY2(waitForPrompt(), qPrintable(lines().join(u'\n')));
+        QVERIFY2(portal::ui::testing::waitForPrompt(emulator), qPrintable(lines().join(u'\n')));
         connection->send(text.toUtf8() + '\r');
     }
 };
@@ -224,12 +202,7 @@ private slots:
         portal::test::OpenSshServer other;
         QVERIFY2(other.start(), qPrintable(other.errorString()));
         QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
-        QVERIFY(knownHosts.open(QIODevice::Append));
-        for (QString line : server_->knownHostsLines()) {
-            line.replace(QStringLiteral("]:%1 ").arg(server_->port()), QStringLiteral("]:%1 ").arg(other.port()));
-            knownHosts.write(line.toUtf8() + '\n');
-        }
-        knownHosts.close();
+        QVERIFY(portal::ui::testing::listKeysForImpostor(*server_, other, knownHosts.fileName()));
 
         Pane pane(sessionFor(other));
         pane.connection->start();

@@ -1,0 +1,188 @@
+// End to end against a real OpenSSH sshd on 127.0.0.1 (the interop fixture): double-click a
+// saved session, accept the host key in the dialog, log in by password through the dialog,
+// type into the terminal and see the output, resize and check `stty size` remotely, lose the
+// connection and reconnect from the offer, and meet the changed-key warning.
+#include "MainWindow.h"
+#include "TerminalTab.h"
+
+#include "LiveSessionHelpers.h"
+#include "OpenSshServer.h"
+#include "TerminalEmulator.h"
+#include "TerminalView.h"
+
+#include <QDialog>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace portal::ui;
+using portal::ui::testing::waitForDialog;
+
+class TestTerminalTabEndToEnd : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir home_;
+    QByteArray savedHome_;
+    std::unique_ptr<portal::test::OpenSshServer> server_;
+    std::unique_ptr<SessionLibrary> library_;
+    MainWindow* window_ = nullptr;
+    QPointer<TerminalTab> tab_;
+
+    void typeLine(const QString& text)
+    {
+        QVERIFY2(portal::ui::testing::waitForPrompt(tab_->view()->emulator()), qPrintable(tab_->screenText()));
+        QTest::keyClicks(tab_->view(), text);
+        QTest::keyClick(tab_->view(), Qt::Key_Return);
+    }
+
+    bool screenHasLine(const QString& line, int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] { return tab_ && tab_->screenText().split(u'\n').contains(line); }, timeoutMs);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        // known_hosts and keys go to a private home, never the real one.
+        savedHome_ = qgetenv("HOME");
+        qputenv("HOME", home_.path().toUtf8());
+        QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
+        server_ = std::make_unique<portal::test::OpenSshServer>();
+        QVERIFY2(server_->start(), qPrintable(server_->errorString()));
+
+        library_ = std::make_unique<SessionLibrary>(home_.filePath(QStringLiteral("config/sessions.json")));
+        library_->load();
+        Session s;
+        s.name = QStringLiteral("Local sshd");
+        s.host = server_->host();
+        s.port = server_->port();
+        s.user = server_->user().name;
+        s.authMethods = {AuthMethod::Password};
+        library_->model().addSession(s, library_->model().addFolder(QStringLiteral("Test"), {}));
+
+        window_ = new MainWindow(*library_, [this](const Session& session, const Preferences& preferences) {
+            auto* tab = new TerminalTab(session, preferences);
+            tab_ = tab;
+            return tab;
+        });
+        window_->setAttribute(Qt::WA_DeleteOnClose, false);
+        window_->setConfirmer([](QWidget*, const QString&, const QString&) { return true; });
+        window_->resize(900, 600);
+        window_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_));
+    }
+
+    void cleanupTestCase()
+    {
+        delete window_;
+        library_.reset();
+        if (server_)
+            server_->stop();
+        qputenv("HOME", savedHome_);
+    }
+
+    void doubleClickAcceptKeyAndLogIn()
+    {
+        QTreeView* tree = window_->sessionView();
+        const QModelIndexList hits = tree->model()->match(tree->model()->index(0, 0), Qt::DisplayRole,
+                                                          QStringLiteral("Local sshd"), 1, Qt::MatchRecursive);
+        QCOMPARE(hits.size(), 1);
+        const QPoint centre = tree->visualRect(hits[0]).center();
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, centre);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, centre);
+        QVERIFY(tab_);
+
+        auto* hostKey = waitForDialog<UnknownHostKeyDialog>(window_);
+        QVERIFY2(hostKey, qPrintable(tab_->statusText()));
+        QTest::mouseClick(hostKey->findChild<QPushButton*>(QStringLiteral("acceptAndSave")), Qt::LeftButton);
+
+        auto* password = waitForDialog<CredentialDialog>(window_);
+        QVERIFY2(password, qPrintable(tab_->statusText()));
+        QTest::keyClicks(password->field(0), server_->user().password);
+        password->accept();
+
+        QTRY_COMPARE_WITH_TIMEOUT(tab_->status(), ConnectionPane::Status::Connected, 20000);
+        QVERIFY(tab_->connectionDetails().has_value());
+        QCOMPARE(tab_->connectionDetails()->authMethod, QStringLiteral("password"));
+        // The accepted key was saved.
+        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(knownHosts.open(QIODevice::ReadOnly));
+        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(server_->port()).toUtf8()));
+    }
+
+    void typedCommandAppearsOnScreen()
+    {
+        const QString marker = QStringLiteral("hello-%1").arg(QRandomGenerator::global()->generate());
+        typeLine(QStringLiteral("echo %1").arg(marker));
+        QVERIFY2(screenHasLine(marker), qPrintable(tab_->screenText()));
+    }
+
+    void resizeReachesTheServer()
+    {
+        window_->resize(700, 420);
+        QTRY_VERIFY_WITH_TIMEOUT(tab_->gridSize() != QSize(), 5000);
+        QTest::qWait(200);
+        const QSize grid = tab_->gridSize();
+        typeLine(QStringLiteral("stty size"));
+        const QString expected = QStringLiteral("%1 %2").arg(grid.height()).arg(grid.width());
+        QVERIFY2(screenHasLine(expected), qPrintable(tab_->screenText() + QStringLiteral("\nexpected: ") + expected));
+    }
+
+    void droppedConnectionOffersReconnect()
+    {
+        const QString before = QStringLiteral("still-here-%1").arg(QRandomGenerator::global()->generate());
+        typeLine(QStringLiteral("echo %1").arg(before));
+        QVERIFY(screenHasLine(before));
+        // Kill this connection's sshd process (the shell's parent): the listener stays up.
+        typeLine(QStringLiteral("kill -9 $PPID"));
+        QTRY_VERIFY_WITH_TIMEOUT(!tab_->isLive(), 15000);
+        QVERIFY(tab_->noticeText().contains(QStringLiteral("reconnect"), Qt::CaseInsensitive));
+        QVERIFY(tab_->findChild<QPushButton*>(QStringLiteral("reconnect"))->isVisible());
+        QVERIFY(tab_->screenText().contains(before)); // the screen keeps its content
+
+        // Enter reconnects; the key is known now, so only the password is asked.
+        QTest::keyClick(tab_->view(), Qt::Key_Return);
+        auto* password = waitForDialog<CredentialDialog>(window_);
+        QVERIFY2(password, qPrintable(tab_->statusText()));
+        QTest::keyClicks(password->field(0), server_->user().password);
+        password->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(tab_->status(), ConnectionPane::Status::Connected, 20000);
+        const QString after = QStringLiteral("again-%1").arg(QRandomGenerator::global()->generate());
+        typeLine(QStringLiteral("echo %1").arg(after));
+        QVERIFY2(screenHasLine(after), qPrintable(tab_->screenText()));
+    }
+
+    void changedHostKeyStopsWithTheWarning()
+    {
+        // Another server; known_hosts lists the first server's key for its address.
+        portal::test::OpenSshServer other;
+        QVERIFY2(other.start(), qPrintable(other.errorString()));
+        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(portal::ui::testing::listKeysForImpostor(*server_, other, knownHosts.fileName()));
+
+        Session s;
+        s.name = QStringLiteral("Impostor");
+        s.host = other.host();
+        s.port = other.port();
+        s.user = other.user().name;
+        s.authMethods = {AuthMethod::Password};
+        window_->openSession(s);
+        auto* warning = waitForDialog<ChangedHostKeyDialog>(window_);
+        QVERIFY2(warning, qPrintable(tab_->statusText() + u' ' + tab_->noticeText()));
+        QVERIFY(warning->findChild<QPushButton*>(QStringLiteral("cancel"))->isDefault());
+        QVERIFY(warning->findChild<QLabel*>(QStringLiteral("oldKeyLocation"))->text().startsWith(knownHosts.fileName() + u':'));
+        QCOMPARE(tab_->status(), ConnectionPane::Status::Failed);
+        QVERIFY(!waitForDialog<CredentialDialog>(window_, 300)); // no password was asked
+        warning->reject();
+        other.stop();
+    }
+};
+
+QTEST_MAIN(TestTerminalTabEndToEnd)
+#include "test_terminal_tab_e2e.moc"
