@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source installer/lib/local-sshd.sh
+source installer/lib/gui-demo.sh
 
 build_release() {
   ./installer/install-deps-debian.sh
@@ -41,10 +42,21 @@ run_cli_demo() {
   echo "remote: $("$cli" ssh "${options[@]}" "$LOCAL_SSHD_USER@127.0.0.1" sha256sum < "$sample")"
 }
 
+# The GUI with a ready "Local demo" session for the same server (installer/lib/gui-demo.sh).
+run_gui_demo() {
+  local portal="${PORTAL_GUI:-build/release/app/gui/portal}"
+  if [ -x "$portal" ]; then
+    portal_gui_demo "$portal"
+  else
+    echo "The Portal GUI was not built ($portal missing); the console demo above is all there is."
+  fi
+}
+
 main() {
   build_release
   start_demo_server
   run_cli_demo
+  run_gui_demo
 }
 
 # Sourcing this file (instead of running it) defines the functions without running them.

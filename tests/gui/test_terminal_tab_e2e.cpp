@@ -121,6 +121,13 @@ private slots:
         const QString marker = QStringLiteral("hello-%1").arg(QRandomGenerator::global()->generate());
         typeLine(QStringLiteral("echo %1").arg(marker));
         QVERIFY2(screenHasLine(marker), qPrintable(tab_->screenText()));
+
+        // A picture of the live tab for people to look at: <build>/screenshots.
+        typeLine(QStringLiteral("ls --color=always -F /usr"));
+        QVERIFY(QTest::qWaitFor([&] { return tab_->screenText().contains(QStringLiteral("share/")); }, 10000));
+        QTest::qWait(100); // the view paints at the next frame
+        QDir().mkpath(QStringLiteral(PORTAL_BINARY_ROOT "/screenshots"));
+        QVERIFY(window_->grab().save(QStringLiteral(PORTAL_BINARY_ROOT "/screenshots/main-window-live-terminal.png")));
     }
 
     void resizeReachesTheServer()
