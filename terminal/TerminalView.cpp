@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace portal::terminal {
 namespace {
@@ -129,6 +130,16 @@ TerminalView::~TerminalView() = default;
 
 void TerminalView::receive(const QByteArray& bytes) {
     emulator_->feed(bytes);
+    // A user who scrolled up keeps seeing the same text while output pushes lines into the
+    // history (done here, not at the next frame, so positions are right between frames).
+    const std::uint64_t pushed = emulator_->historyPushed();
+    const auto newLines = std::int64_t(pushed) - std::int64_t(seenPushed_);
+    seenPushed_ = pushed;
+    if (newLines != 0)
+        scrolledSinceFrame_ = true;
+    if (scrollOffset_ > 0 && newLines > 0)
+        scrollOffset_ = int(std::min<std::int64_t>(scrollOffset_ + newLines, emulator_->historySize()));
+    scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
     scheduleFrame();
 }
 
@@ -144,16 +155,10 @@ void TerminalView::scheduleFrame() {
 }
 
 void TerminalView::renderFrame() {
-    const std::uint64_t pushed = emulator_->historyPushed();
-    const auto newLines = std::int64_t(pushed) - std::int64_t(seenPushed_);
-    seenPushed_ = pushed;
-    if (scrollOffset_ > 0 && newLines > 0) // the user scrolled up: keep showing the same text
-        scrollOffset_ = std::min<std::int64_t>(scrollOffset_ + newLines, emulator_->historySize());
-    scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
     updateScrollBar();
-
+    const bool scrolled = std::exchange(scrolledSinceFrame_, false);
     const TerminalEmulator::Damage& damage = emulator_->damage();
-    if (damage.everything || newLines != 0 || match_) {
+    if (damage.everything || scrolled || match_) {
         viewport()->update();
     } else {
         QRegion region;

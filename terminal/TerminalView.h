@@ -162,6 +162,7 @@ private:
     int paintCount_ = 0;
     int lastPaintMs_ = 0;
     std::uint64_t seenPushed_ = 0;
+    bool scrolledSinceFrame_ = false;
     int scrollOffset_ = 0;
     bool updatingScrollBar_ = false;
 
