@@ -46,13 +46,13 @@ for _ in $(seq "$connect_runs"); do
 done
 p=$(printf '%s\n' "${portal_ms[@]}" | median)
 o=$(printf '%s\n' "${openssh_ms[@]}" | median)
-printf '%-34s %10s %10s %8s\n' "connect + auth + true (median of $connect_runs)" "Portal" "OpenSSH" "ratio"
-printf '%-34s %8.1fms %8.1fms %8.2f\n' "" "$(calc "$p / 1000")" "$(calc "$o / 1000")" "$(calc "$p / $o")"
+printf '%-44s %10s %10s %8s\n' "connect + auth + true (median of $connect_runs)" "Portal" "OpenSSH" "ratio"
+printf '%-44s %8.1fms %8.1fms %8.2f\n' "" "$(calc "$p / 1000")" "$(calc "$o / 1000")" "$(calc "$p / $o")"
 echo
 
 # ---- throughput per cipher ----
 mib=$(calc "$bulk_bytes / 1048576")
-printf '%-34s %10s %10s %8s\n' "upload ${mib} MiB, MB/s (median of $bulk_runs)" "Portal" "OpenSSH" "ratio"
+printf '%-44s %10s %10s %8s\n' "upload ${mib} MiB, MB/s (median of $bulk_runs)" "Portal" "OpenSSH" "ratio"
 for cipher in $ciphers; do
   extra=(-c "$cipher")
   case "$cipher" in *gcm*|chacha*) ;; *) extra+=(-m "$mac") ;; esac
@@ -67,5 +67,5 @@ for cipher in $ciphers; do
   o=$(printf '%s\n' "${openssh_rate[@]}" | median)
   label="$cipher"
   case "$cipher" in *gcm*|chacha*) ;; *) label="$cipher + $mac" ;; esac
-  printf '%-34s %10.0f %10.0f %8.2f\n' "$label" "$p" "$o" "$(calc "$p / $o")"
+  printf '%-44s %10.0f %10.0f %8.2f\n' "$label" "$p" "$o" "$(calc "$p / $o")"
 done
