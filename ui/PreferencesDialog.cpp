@@ -1,6 +1,8 @@
 // The preferences dialog and its colour-scheme preview.
 #include "PreferencesDialog.h"
 
+#include "ColorScheme.h"
+
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,43 +19,6 @@
 
 namespace portal::ui {
 
-namespace {
-
-ColorSchemeColors scheme(const char* name, const char* background, const char* foreground,
-                         std::initializer_list<const char*> ansi)
-{
-    ColorSchemeColors s{QString::fromLatin1(name), QColor(QLatin1String(background)), QColor(QLatin1String(foreground)), {}};
-    int i = 0;
-    for (const char* colour : ansi)
-        s.ansi[i++] = QColor(QLatin1String(colour));
-    return s;
-}
-
-} // namespace
-
-const QList<ColorSchemeColors>& colorSchemes()
-{
-    // Solarized and Tango use their published palettes.
-    static const QList<ColorSchemeColors> schemes{
-        scheme("Portal Dark", "#1b1f23", "#d8dee4",
-               {"#1b1f23", "#e5534b", "#57ab5a", "#c69026", "#539bf5", "#b083f0", "#39c5cf", "#adbac7",
-                "#636e7b", "#ff938a", "#6bc46d", "#daaa3f", "#6cb6ff", "#dcbdfb", "#56d4dd", "#f0f6fc"}),
-        scheme("Portal Light", "#fbfbfb", "#24292f",
-               {"#24292f", "#cf222e", "#116329", "#4d2d00", "#0969da", "#8250df", "#1b7c83", "#6e7781",
-                "#57606a", "#a40e26", "#1a7f37", "#633c01", "#218bff", "#a475f9", "#3192aa", "#8c959f"}),
-        scheme("Solarized Dark", "#002b36", "#839496",
-               {"#073642", "#dc322f", "#859900", "#b58900", "#268bd2", "#d33682", "#2aa198", "#eee8d5",
-                "#002b36", "#cb4b16", "#586e75", "#657b83", "#839496", "#6c71c4", "#93a1a1", "#fdf6e3"}),
-        scheme("Solarized Light", "#fdf6e3", "#657b83",
-               {"#073642", "#dc322f", "#859900", "#b58900", "#268bd2", "#d33682", "#2aa198", "#eee8d5",
-                "#002b36", "#cb4b16", "#586e75", "#657b83", "#839496", "#6c71c4", "#93a1a1", "#fdf6e3"}),
-        scheme("Tango", "#2e3436", "#d3d7cf",
-               {"#2e3436", "#cc0000", "#4e9a06", "#c4a000", "#3465a4", "#75507b", "#06989a", "#d3d7cf",
-                "#555753", "#ef2929", "#8ae234", "#fce94f", "#729fcf", "#ad7fa8", "#34e2e2", "#eeeeec"}),
-    };
-    return schemes;
-}
-
 void applyApplicationTheme(const Preferences& preferences)
 {
     // What the platform chose at start-up, so "follow the system" can go back to it.
@@ -64,11 +29,7 @@ void applyApplicationTheme(const Preferences& preferences)
         QApplication::setPalette(platformPalette);
         return;
     }
-    ColorSchemeColors colors = colorSchemes().first();
-    for (const ColorSchemeColors& scheme : colorSchemes()) {
-        if (scheme.name == preferences.colorScheme)
-            colors = scheme;
-    }
+    const terminal::ColorScheme colors = terminal::ColorScheme::named(preferences.colorScheme);
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette palette = QApplication::style()->standardPalette();
     if (colors.background.lightness() < 128) {
@@ -95,7 +56,7 @@ void applyApplicationTheme(const Preferences& preferences)
 class SchemePreview : public QWidget {
 public:
     using QWidget::QWidget;
-    void setScheme(const ColorSchemeColors& colors, const QFont& font)
+    void setScheme(const terminal::ColorScheme& colors, const QFont& font)
     {
         colors_ = colors;
         font_ = font;
@@ -142,7 +103,7 @@ protected:
     }
 
 private:
-    ColorSchemeColors colors_ = colorSchemes().first();
+    terminal::ColorScheme colors_ = terminal::ColorScheme::named(QString());
     QFont font_;
 };
 
@@ -169,8 +130,7 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     form->addRow(tr("Font si&ze:"), fontSize_);
     colorScheme_ = new QComboBox(terminal);
     colorScheme_->setObjectName(QStringLiteral("colorScheme"));
-    for (const ColorSchemeColors& s : colorSchemes())
-        colorScheme_->addItem(s.name);
+    colorScheme_->addItems(terminal::ColorScheme::names());
     colorScheme_->setCurrentIndex(std::max(0, colorScheme_->findText(preferences.colorScheme)));
     form->addRow(tr("Colour &scheme:"), colorScheme_);
     preview_ = new SchemePreview(terminal);
@@ -180,7 +140,7 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
         QFont font = fontFamily_->currentFont();
         font.setPointSize(fontSize_->value());
         font.setStyleHint(QFont::Monospace);
-        preview_->setScheme(colorSchemes().value(colorScheme_->currentIndex()), font);
+        preview_->setScheme(terminal::ColorScheme::named(colorScheme_->currentText()), font);
     };
     connect(colorScheme_, &QComboBox::currentIndexChanged, this, updatePreview);
     connect(fontFamily_, &QFontComboBox::currentFontChanged, this, updatePreview);

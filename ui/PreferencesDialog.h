@@ -4,10 +4,7 @@
 
 #include "Session.h"
 
-#include <QColor>
 #include <QDialog>
-
-#include <array>
 
 class QCheckBox;
 class QComboBox;
@@ -16,15 +13,6 @@ class QLineEdit;
 class QSpinBox;
 
 namespace portal::ui {
-
-struct ColorSchemeColors {
-    QString name;
-    QColor background;
-    QColor foreground;
-    std::array<QColor, 16> ansi; // black, red, green, yellow, blue, magenta, cyan, white; then bright
-};
-// The schemes offered in the preferences and the session editor.
-const QList<ColorSchemeColors>& colorSchemes();
 
 // Applies the window theme: the platform's own when it follows the system, otherwise Fusion
 // in light or dark to match the terminal colour scheme's background.

@@ -1,7 +1,7 @@
 // The session editor dialog.
 #include "SessionEditor.h"
 
-#include "PreferencesDialog.h"
+#include "ColorScheme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -56,10 +56,7 @@ QPushButton* smallButton(const QString& text, QWidget* parent)
 
 QStringList SessionEditor::colorSchemeNames()
 {
-    QStringList names;
-    for (const ColorSchemeColors& scheme : colorSchemes())
-        names << scheme.name;
-    return names;
+    return terminal::ColorScheme::names();
 }
 
 SessionEditor::SessionEditor(const Session& session, const QString& folderPath, QWidget* parent)
