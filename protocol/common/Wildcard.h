@@ -6,8 +6,11 @@
 
 namespace portal::protocol {
 
-// Whole-string, case-sensitive match. Linear backtracking on the last '*' only, so no input
-// (however many stars) can make it exponential.
-bool matchWildcard(std::string_view text, std::string_view pattern);
+enum class WildcardCase { Sensitive, Insensitive /* ASCII, as host names compare */ };
+
+// Whole-string match. Linear backtracking on the last '*' only, so no input (however many
+// stars) can make it exponential.
+bool matchWildcard(std::string_view text, std::string_view pattern,
+                   WildcardCase letterCase = WildcardCase::Sensitive);
 
 } // namespace portal::protocol

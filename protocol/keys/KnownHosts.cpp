@@ -3,6 +3,8 @@
 // appending new entries, plain or hashed.
 #include "keys/KnownHosts.h"
 
+#include "common/Wildcard.h"
+
 #include "wire/Reader.h"
 
 #include <openssl/crypto.h>
@@ -76,31 +78,6 @@ std::optional<Bytes> hmacSha1(ByteView key, std::string_view message) {
     return out;
 }
 
-// Glob match with '*' (any run) and '?' (any one character), case-insensitively, as
-// OpenSSH's match_pattern does for host names.
-bool globMatch(std::string_view text, std::string_view pattern) {
-    std::size_t t = 0, p = 0;
-    std::size_t starPattern = std::string_view::npos, starText = 0;
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    while (t < text.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            starPattern = p++;
-            starText = t;
-        } else if (p < pattern.size() && (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
-            ++p;
-            ++t;
-        } else if (starPattern != std::string_view::npos) {
-            p = starPattern + 1;
-            t = ++starText;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
-}
-
 // A comma-separated pattern list matches when some pattern matches and no negated
 // ('!'-prefixed) pattern does: a negation vetoes the whole line (OpenSSH match_hostname).
 bool patternListMatches(std::string_view name, std::string_view patterns) {
@@ -111,7 +88,7 @@ bool patternListMatches(std::string_view name, std::string_view patterns) {
         bool negated = pattern.starts_with('!');
         if (negated)
             pattern.remove_prefix(1);
-        if (!pattern.empty() && globMatch(name, pattern)) {
+        if (!pattern.empty() && matchWildcard(name, pattern, WildcardCase::Insensitive)) {
             if (negated)
                 return false;
             positive = true;
