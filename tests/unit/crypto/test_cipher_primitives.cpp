@@ -74,7 +74,7 @@ void addAeadRows(const char* file, int expectedCount) {
     QTest::addColumn<QByteArray>("ct");
     QTest::addColumn<QByteArray>("tag");
     QTest::addColumn<QString>("result");
-    int count = portal::test::forEachWycheproofCase(fileName, [](const QJsonObject&, const QJsonObject& t) {
+    int count = portal::test::forEachWycheproofCase(file, [](const QJsonObject&, const QJsonObject& t) {
         QTest::newRow(qPrintable(portal::test::caseName(t)))
             << hexField(t, "key") << hexField(t, "iv") << hexField(t, "aad") << hexField(t, "msg")
             << hexField(t, "ct") << hexField(t, "tag") << t["result"].toString();
