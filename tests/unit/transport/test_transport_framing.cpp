@@ -2,6 +2,7 @@
 #include "crypto/PacketProtection.h"
 #include "transport/BinaryPacket.h"
 #include "transport/KexInit.h"
+#include "transport/KexMethod.h"
 #include "transport/KeyDerivation.h"
 #include "transport/VersionExchange.h"
 #include "wire/Writer.h"
@@ -204,6 +205,64 @@ private slots:
         Bytes k2 = crypto::digest(crypto::HashAlgorithm::Sha256, second);
         QCOMPARE(toHex(key.view().first(32)), toHex(k1));
         QCOMPARE(toHex(key.view().subspan(32)), toHex(k2));
+    }
+    // RFC 4253 §8, RFC 4419 §3, RFC 5656 §4 / RFC 8731 §3: H over a transcript spelled out
+    // byte by byte here (not with wire::Writer), hashed by Qt rather than our Hash wrapper,
+    // so an ordering or encoding slip in computeExchangeHash cannot hide behind shared code.
+    void exchangeHashKnownAnswer_data() {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QByteArray>("hashedHex");
+        const QByteArray prefix = "00000009" "5353482d322e302d41"  // V_C "SSH-2.0-A"
+                                  "00000009" "5353482d322e302d42"  // V_S "SSH-2.0-B"
+                                  "00000002" "1401"                // I_C
+                                  "00000002" "1402"                // I_S
+                                  "00000002" "aabb";               // K_S
+        const QByteArray k = "00000003" "008001"; // K = 0x8001: sign bit set, so a zero byte
+        QTest::newRow("ecdh strings") << "ecdh"
+            << prefix + "00000003" "010203" "00000003" "040506" + k;
+        QTest::newRow("modp mpints") << "modp"
+            << prefix + "00000002" "00ff" "00000002" "0102" + k;
+        QTest::newRow("group exchange") << "gex"
+            << prefix + "00000800" "00000c00" "00002000"   // min, n, max bits
+                        "00000002" "00c5" "00000001" "02"  // p, g
+                        "00000002" "00ff" "00000002" "0102" + k;
+    }
+    void exchangeHashKnownAnswer() {
+        QFETCH(QString, shape);
+        QFETCH(QByteArray, hashedHex);
+        transport::KexTranscript transcript{"SSH-2.0-A", "SSH-2.0-B", Bytes{0x14, 0x01}, Bytes{0x14, 0x02}};
+        const Bytes hostKey{0xaa, 0xbb}, p{0xc5}, g{0x02};
+        const Bytes ecdhClient{1, 2, 3}, ecdhServer{4, 5, 6}, e{0xff}, f{0x01, 0x02};
+        transport::GexRequest request;
+        request.minBits = 2048;
+        request.preferredBits = 3072;
+        request.maxBits = 8192;
+        transport::ExchangeHashInput input;
+        input.hostKeyBlob = hostKey;
+        if (shape == "ecdh") {
+            input.clientValue = ecdhClient;
+            input.serverValue = ecdhServer;
+        } else {
+            input.clientValue = e;
+            input.serverValue = f;
+            input.valuesAreMpints = true;
+        }
+        if (shape == "gex") {
+            input.gexRequest = &request;
+            input.gexPrime = p;
+            input.gexGenerator = g;
+        }
+        const SecretBytes sharedSecret(Bytes{0x80, 0x01});
+        const QByteArray expected256 =
+            QCryptographicHash::hash(QByteArray::fromHex(hashedHex), QCryptographicHash::Sha256).toHex();
+        const QByteArray expected512 =
+            QCryptographicHash::hash(QByteArray::fromHex(hashedHex), QCryptographicHash::Sha512).toHex();
+        QCOMPARE(QByteArray::fromStdString(toHex(transport::computeExchangeHash(
+                     crypto::HashAlgorithm::Sha256, transcript, input, sharedSecret))),
+                 expected256);
+        QCOMPARE(QByteArray::fromStdString(toHex(transport::computeExchangeHash(
+                     crypto::HashAlgorithm::Sha512, transcript, input, sharedSecret))),
+                 expected512);
     }
 };
 
