@@ -109,6 +109,19 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
         case State::Escape: {
             const char c = bytes[i];
+            if ((static_cast<unsigned char>(c) < 0x20 && c != ESC && c != CAN && c != SUB) || c == 0x7f) {
+                // Like a VT500 parser, libvterm executes (or, for NUL and DEL, ignores) a C0
+                // control inside an escape sequence and stays in it: "ESC NUL [" still starts a
+                // CSI, which must be held and checked like any other. Executing the control now
+                // and holding the ESC back is equivalent and keeps the ESC's position simple.
+                flush(escInThisWrite ? escAt : passStart);
+                if (c != 0 && c != 0x7f)
+                    sink_.passThrough(&c, 1);
+                heldEscape_ = true;
+                escInThisWrite = false;
+                passStart = ++i;
+                break;
+            }
             if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
                 // Control strings are ours: libvterm never sees them, introducer included.
                 flush(escInThisWrite ? escAt : passStart);

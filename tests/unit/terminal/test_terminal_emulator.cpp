@@ -576,6 +576,10 @@ private slots:
         QTest::newRow("malformed UTF-8") << QByteArray("\xc0\xaf\xe0\x80\xaf\xed\xa0\x80\xf4\x90\x80\x80\xfe\xff\xc3");
         QTest::newRow("C1 bytes") << QByteArray("\x9b" "2J\x9d" "2;x\x9c\x90" "x\x9c");
         QTest::newRow("OSC 8 flood") << QByteArray("\033]8;;http://a/1\007a\033]8;;\007").repeated(100);
+        // libvterm executes C0 controls inside an escape sequence and stays in it, so these are
+        // still CSIs with too many arguments (a fuzzer found the NUL case crashing libvterm).
+        QTest::newRow("C0 between ESC and [") << QByteArray(QByteArray("\033\000[", 3) + QByteArray(40, ';') + "H\033\a[" +
+                                                            QByteArray(40, ';') + "J\033\177\r[" + QByteArray(40, ';') + "K");
         QTest::newRow("SGR truecolour flood") << QByteArray("\033[38;2;1;2;3m#\033[48;2;255;0;1m#").repeated(200);
     }
     void hostileSequencesDoNotCrashOrReply() {
@@ -589,6 +593,20 @@ private slots:
             QVERIFY2(!sent.contains("21t") && !sent.contains("\033]"), sent.toHex().constData());
             // The terminal still works.
             QVERIFY(t->text(t->cursor().row).endsWith(QLatin1String("ok")));
+        }
+    }
+
+    void controlInsideEscapeSequenceKeepsTheSequence() {
+        // VT500 parsers (and libvterm) execute a C0 control met inside an escape sequence.
+        for (bool byteByByte : {false, true}) {
+            auto t = make(2, 10);
+            int bells = 0;
+            connect(t.get(), &TerminalEmulator::bell, this, [&] { ++bells; });
+            feed(*t, QByteArray("\033\a[31mX\033\000[1mY", 14), byteByByte);
+            QCOMPARE(t->text(0), QStringLiteral("XY"));
+            QCOMPARE(styleAt(*t, 0, 0).fg, Color::indexed(1));
+            QCOMPARE(int(styleAt(*t, 0, 1).attrs), int(attr::Bold));
+            QCOMPARE(bells, 1);
         }
     }
 
