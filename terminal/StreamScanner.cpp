@@ -159,6 +159,9 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 escInThisWrite = true;
                 ++i;
                 break;
+            } else if (c >= 0x20 && c <= 0x2f) {
+                // An intermediate (ECMA-48 §5.3): a designation such as ESC ( B follows.
+                state_ = State::EscapeIntermediate;
             } else {
                 state_ = State::Ground;
                 if (c == '=' || c == '>' || c == 'c') {
@@ -171,6 +174,30 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 }
             }
             ++i;
+            break;
+        }
+        case State::EscapeIntermediate: {
+            // Passed through as it comes: libvterm keeps its place across writes.
+            const char c = bytes[i];
+            if (c == '[' || c == ']' || c == 'P') {
+                // libvterm 0.1 starts a CSI, OSC or DCS here despite the intermediates, which
+                // would slip past the checks above. CAN ends its escape sequence; then this
+                // byte is read as if it followed a lone ESC, which is what libvterm makes of it.
+                flush(i);
+                sink_.passThrough(&CAN, 1);
+                heldEscape_ = true;
+                escInThisWrite = false;
+                state_ = State::Escape;
+                break;
+            }
+            if (c == ESC) {
+                escAt = i;
+                escInThisWrite = true;
+                state_ = State::Escape;
+            } else if (c == CAN || c == SUB || (c >= 0x30 && c <= 0x7e)) {
+                state_ = State::Ground; // aborted, or the final byte
+            }
+            ++i; // more intermediates, or C0 controls libvterm executes in passing
             break;
         }
         case State::Csi: {
@@ -322,6 +349,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
 
     switch (state_) {
     case State::Ground:
+    case State::EscapeIntermediate:
         flush(length);
         break;
     case State::Csi:

@@ -56,7 +56,7 @@ public:
     bool invisible() const { return invisible_; }
 
 private:
-    enum class State { Ground, Escape, Csi, String, StringEscape };
+    enum class State { Ground, Escape, EscapeIntermediate, Csi, String, StringEscape };
     enum class StringKind { Osc, Dcs, Ignored };
     void finishString();
     void finishCsi(char final);

@@ -580,6 +580,12 @@ private slots:
         // still CSIs with too many arguments (a fuzzer found the NUL case crashing libvterm).
         QTest::newRow("C0 between ESC and [") << QByteArray(QByteArray("\033\000[", 3) + QByteArray(40, ';') + "H\033\a[" +
                                                             QByteArray(40, ';') + "J\033\177\r[" + QByteArray(40, ';') + "K");
+        // libvterm 0.1 starts a CSI, OSC or DCS at [ ] P even after intermediates.
+        QTest::newRow("intermediates before [") << QByteArray("\033([" + QByteArray(40, ';') + "H\033 #[" +
+                                                              QByteArray(40, ';') + "J");
+        QTest::newRow("intermediates before ] and P")
+            << QByteArray(QByteArray("\033)]7\000\000p\033\\\033(P$q\033[21t\033\\", 21) + "\033%]2;" +
+                          QByteArray(10000, 'x') + "\a");
         QTest::newRow("SGR truecolour flood") << QByteArray("\033[38;2;1;2;3m#\033[48;2;255;0;1m#").repeated(200);
     }
     void hostileSequencesDoNotCrashOrReply() {
@@ -607,6 +613,19 @@ private slots:
             QCOMPARE(styleAt(*t, 0, 0).fg, Color::indexed(1));
             QCOMPARE(int(styleAt(*t, 0, 1).attrs), int(attr::Bold));
             QCOMPARE(bells, 1);
+        }
+    }
+
+    void escapeIntermediates() {
+        for (bool byteByByte : {false, true}) {
+            auto t = make(2, 10);
+            // A designation still works when split anywhere: DEC line drawing maps q to ─.
+            feed(*t, QByteArray("\033(0q\033(Bq"), byteByByte);
+            QCOMPARE(t->text(0), QStringLiteral("\u2500q"));
+            // What libvterm 0.1 makes of [ and ] after intermediates: a CSI and an OSC.
+            feed(*t, QByteArray("\033([1mZ\033(]2;hi\a"), byteByByte);
+            QCOMPARE(int(styleAt(*t, 0, 2).attrs), int(attr::Bold));
+            QCOMPARE(t->title(), QStringLiteral("hi"));
         }
     }
 
