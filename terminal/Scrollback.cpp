@@ -9,9 +9,11 @@
 #include "Scrollback.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <malloc.h>
+#include <utility>
 
 namespace portal::terminal {
 namespace {
@@ -29,11 +31,30 @@ template <typename T> T load(const std::uint8_t* p) {
 }
 template <typename T> void store(std::uint8_t* p, T v) { std::memcpy(p, &v, sizeof v); }
 
+// The row without its trailing default blanks (Cell::isBlank with style 0). Most of a scrolled
+// row is such blanks, so they are tested four cells at a time, each cell as one 64-bit word:
+// ch 0 or ' ' (bit 5 masked), style 0, width 1, `reserved` ignored.
+std::size_t trimmedLength(std::span<const Cell> cells) {
+    static_assert(sizeof(Cell) == sizeof(std::uint64_t) && offsetof(Cell, ch) == 0 && offsetof(Cell, style) == 4 &&
+                  offsetof(Cell, width) == 6 && std::endian::native == std::endian::little);
+    constexpr std::uint64_t kMask = 0x00FF'FFFF'FFFF'FFDFull;
+    constexpr std::uint64_t kBlank = 0x0001'0000'0000'0000ull;
+    auto word = [&](std::size_t i) {
+        std::uint64_t v;
+        std::memcpy(&v, &cells[i], sizeof v);
+        return (v & kMask) ^ kBlank; // 0 for a default blank
+    };
+    std::size_t n = cells.size();
+    while (n >= 4 && (word(n - 1) | word(n - 2) | word(n - 3) | word(n - 4)) == 0)
+        n -= 4;
+    while (n > 0 && word(n - 1) == 0)
+        --n;
+    return n;
+}
+
 } // namespace
 
 Scrollback::Scrollback(std::size_t capacity) : capacity_(capacity) {}
-
-void Scrollback::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
 std::size_t Scrollback::blobSize(const std::uint8_t* b) {
     const std::size_t cells = load<std::uint16_t>(b);
@@ -43,94 +64,116 @@ std::size_t Scrollback::blobSize(const std::uint8_t* b) {
 }
 
 void Scrollback::clear() {
+    chunks_.clear();
+    spare_ = Chunk{};
     slots_.clear();
     slots_.shrink_to_fit();
-    head_ = count_ = blobBytes_ = 0;
+    head_ = count_ = chunkBytes_ = 0;
 }
 
 void Scrollback::setCapacity(std::size_t capacity) {
-    std::vector<Blob> kept;
-    const std::size_t keep = std::min(count_, capacity);
-    kept.reserve(keep);
-    for (std::size_t i = count_ - keep; i < count_; ++i)
-        kept.push_back(std::move(slots_[slotOf(i)]));
-    for (std::size_t i = 0; i < count_ - keep; ++i)
-        blobBytes_ -= blobSize(slots_[slotOf(i)].get());
-    slots_ = std::move(kept);
-    head_ = 0;
-    count_ = keep;
+    while (count_ > capacity)
+        dropOldest();
+    if (count_ == 0) {
+        clear();
+    } else {
+        std::vector<std::uint8_t*> kept;
+        kept.reserve(count_);
+        for (std::size_t i = 0; i < count_; ++i)
+            kept.push_back(slots_[slotOf(i)]);
+        slots_ = std::move(kept);
+        head_ = 0;
+    }
     capacity_ = capacity;
+}
+
+std::uint8_t* Scrollback::allocate(std::size_t size) {
+    if (chunks_.empty() || chunks_.back().size - chunks_.back().used < size) {
+        Chunk c;
+        if (spare_.bytes && spare_.size >= size) {
+            c = std::exchange(spare_, Chunk{});
+        } else {
+            c.size = std::max(kChunkBytes, size);
+            c.bytes = std::make_unique_for_overwrite<std::uint8_t[]>(c.size);
+            chunkBytes_ += c.size;
+        }
+        chunks_.push_back(std::move(c));
+    }
+    Chunk& back = chunks_.back();
+    std::uint8_t* p = back.bytes.get() + back.used;
+    back.used += size;
+    ++back.lines;
+    return p;
+}
+
+// Lines leave from the front, so the oldest chunk empties first; nothing of the dropped line
+// is read.
+void Scrollback::dropOldest() {
+    head_ = head_ + 1 == slots_.size() ? 0 : head_ + 1;
+    --count_;
+    Chunk& front = chunks_.front();
+    if (--front.lines > 0)
+        return;
+    if (chunks_.size() == 1) {
+        front.used = 0;
+        return;
+    }
+    if (!spare_.bytes && front.size == kChunkBytes) {
+        spare_ = std::move(front);
+        spare_.used = spare_.lines = 0;
+    } else {
+        chunkBytes_ -= front.size;
+    }
+    chunks_.pop_front();
 }
 
 void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     if (capacity_ == 0)
         return;
-    std::size_t n = cells.size();
-    if (!wrapped) {
-        while (n > 0 && cells[n - 1].isBlank() && cells[n - 1].style == 0)
-            --n;
-    }
+    std::size_t n = wrapped ? cells.size() : trimmedLength(cells);
     n = std::min<std::size_t>(n, 0xFFFF);
 
     bool wide = false;
     std::size_t runs = n > 0 ? 1 : 0;
     for (std::size_t i = 0; i < n; ++i) {
         const Cell& c = cells[i];
-        wide |= c.ch > 0xFF || c.width != 1;
+        wide |= (c.ch > 0xFF) | (c.width != 1);
         runs += (i > 0 && c.style != cells[i - 1].style) ? 1 : 0;
     }
     const std::size_t size = kHeader + runs * 4 + n * (wide ? 4 : 1);
-    // Once the ring is full, the oldest line's block is reused when it fits without wasting
-    // more than half of it: a scrolled line then costs no allocation at all.
-    Blob b;
-    if (count_ == capacity_ && !slots_.empty()) {
-        const std::size_t usable = malloc_usable_size(slots_[head_].get());
-        if (usable >= size && usable / 2 <= size) {
-            blobBytes_ -= blobSize(slots_[head_].get());
-            b = std::move(slots_[head_]);
-            --count_;
-            head_ = (head_ + 1) % slots_.size();
-        }
-    }
-    if (!b)
-        b.reset(static_cast<std::uint8_t*>(std::malloc(std::max<std::size_t>(size, 1))));
-    std::uint8_t* p = b.get();
+    if (count_ == capacity_)
+        dropOldest();
+    std::uint8_t* p = allocate(size);
     store<std::uint16_t>(p, std::uint16_t(n));
     store<std::uint16_t>(p + 2, std::uint16_t(runs));
     p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0));
     std::uint8_t* run = p + kHeader;
     for (std::size_t i = 0; i < n;) {
         std::size_t j = i + 1;
-        while (j < n && cells[j].style == cells[i].style && j - i < 0xFFFF)
+        while (j < n && cells[j].style == cells[i].style)
             ++j;
         store<std::uint16_t>(run, std::uint16_t(j - i));
         store<std::uint16_t>(run + 2, cells[i].style);
         run += 4;
         i = j;
     }
-    std::uint8_t* text = p + kHeader + runs * 4;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Cell& c = cells[i];
-        if (!wide) {
-            text[i] = std::uint8_t(c.ch);
-        } else {
+    std::uint8_t* text = run;
+    if (!wide) {
+        for (std::size_t i = 0; i < n; ++i)
+            text[i] = std::uint8_t(cells[i].ch);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            const Cell& c = cells[i];
             const std::uint32_t code = c.width == 0 ? kWideTrail : (c.ch | (c.width == 2 ? kWideLead : 0));
             store<std::uint32_t>(text + 4 * i, code);
         }
     }
 
-    blobBytes_ += size;
-    if (count_ == capacity_) {
-        blobBytes_ -= blobSize(slots_[head_].get());
-        slots_[head_] = std::move(b);
-        head_ = (head_ + 1) % slots_.size();
-        return;
-    }
     if (count_ == slots_.size()) {
         // Only reachable while the ring has never wrapped, so head_ is 0 and order is kept.
-        slots_.push_back(std::move(b));
+        slots_.push_back(p);
     } else {
-        slots_[slotOf(count_)] = std::move(b);
+        slots_[slotOf(count_)] = p;
     }
     ++count_;
 }
@@ -140,19 +183,21 @@ bool Scrollback::popNewest(std::vector<Cell>& cells, bool& wrapped) {
         return false;
     line(count_ - 1, cells);
     wrapped = this->wrapped(count_ - 1);
-    Blob& b = slots_[slotOf(count_ - 1)];
-    blobBytes_ -= blobSize(b.get());
-    b.reset();
+    // The newest line is the last one laid into the newest chunk.
+    Chunk& back = chunks_.back();
+    back.used -= blobSize(blob(count_ - 1));
     --count_;
+    if (--back.lines == 0 && chunks_.size() > 1) {
+        chunkBytes_ -= back.size;
+        chunks_.pop_back();
+    }
     return true;
 }
 
 void Scrollback::markNewestWrapped() {
     if (count_ > 0)
-        slots_[slotOf(count_ - 1)].get()[4] |= kWrapped;
+        slots_[slotOf(count_ - 1)][4] |= kWrapped;
 }
-
-const std::uint8_t* Scrollback::blob(std::size_t index) const { return slots_[slotOf(index)].get(); }
 
 bool Scrollback::wrapped(std::size_t index) const { return (blob(index)[4] & kWrapped) != 0; }
 

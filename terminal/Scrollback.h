@@ -1,10 +1,12 @@
 // Scrollback history: a ring of compactly encoded lines (trailing blanks trimmed, one byte per
-// cell for Latin-1 text, four otherwise, style runs instead of per-cell styles).
+// cell for Latin-1 text, four otherwise, style runs instead of per-cell styles), stored end to
+// end in large chunks.
 #pragma once
 
 #include "Cell.h"
 
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <span>
 #include <vector>
@@ -12,10 +14,14 @@
 namespace portal::terminal {
 
 // Lines are indexed 0 (oldest) … size()-1 (newest). When full, push() drops the oldest line,
-// so a scrolled line costs O(columns) whatever the capacity. Each line is one heap block:
-// a 5-byte header, 4 bytes per style run, then the text; see Scrollback.cpp for the layout.
+// so a scrolled line costs O(columns) whatever the capacity. Encoded lines are laid end to end
+// in 64 KiB chunks (a 5-byte header, 4 bytes per style run, then the text; see Scrollback.cpp),
+// oldest chunk first: pushing appends, dropping the oldest line releases a chunk only when its
+// last line goes, so a scrolled line costs no allocation and touches no old memory.
 class Scrollback {
 public:
+    static constexpr std::size_t kChunkBytes = 64 * 1024;
+
     explicit Scrollback(std::size_t capacity = 10000);
 
     std::size_t size() const { return count_; }
@@ -37,23 +43,33 @@ public:
     bool wrapped(std::size_t index) const;
     std::size_t length(std::size_t index) const;
 
-    // Heap bytes held by the encoded lines plus the ring itself (allocator overhead excluded).
-    std::size_t memoryBytes() const { return blobBytes_ + slots_.capacity() * sizeof(Blob); }
+    // Heap bytes held: the chunks (at most two of them partly unused, plus one kept spare)
+    // and the ring of line positions.
+    std::size_t memoryBytes() const { return chunkBytes_ + slots_.capacity() * sizeof(std::uint8_t*); }
 
 private:
-    struct Free {
-        void operator()(std::uint8_t* p) const;
+    struct Chunk {
+        std::unique_ptr<std::uint8_t[]> bytes;
+        std::size_t size = 0;
+        std::size_t used = 0;
+        std::size_t lines = 0;
     };
-    using Blob = std::unique_ptr<std::uint8_t, Free>;
-    const std::uint8_t* blob(std::size_t index) const;
-    std::size_t slotOf(std::size_t index) const { return (head_ + index) % slots_.size(); }
+    const std::uint8_t* blob(std::size_t index) const { return slots_[slotOf(index)]; }
+    std::size_t slotOf(std::size_t index) const {
+        const std::size_t s = head_ + index;
+        return s < slots_.size() ? s : s - slots_.size();
+    }
     static std::size_t blobSize(const std::uint8_t* blob);
+    std::uint8_t* allocate(std::size_t size);
+    void dropOldest();
 
-    std::vector<Blob> slots_;
+    std::deque<Chunk> chunks_; // oldest first; every line lies in one chunk
+    Chunk spare_;              // the last chunk emptied, reused for the next one needed
+    std::vector<std::uint8_t*> slots_; // ring of line starts, grown up to the capacity
     std::size_t capacity_;
     std::size_t head_ = 0; // slot of the oldest line
     std::size_t count_ = 0;
-    std::size_t blobBytes_ = 0;
+    std::size_t chunkBytes_ = 0;
 };
 
 } // namespace portal::terminal

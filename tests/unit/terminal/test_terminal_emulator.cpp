@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <deque>
 #include <memory>
 
 using namespace portal::terminal;
@@ -446,8 +447,90 @@ private slots:
         QCOMPARE(out[0].ch, char32_t('0'));
         QVERIFY(sb.wrapped(2));  // push 4002
         QVERIFY(!sb.wrapped(0)); // push 4000
-        // Latin-1 text costs one byte per cell plus a 5-byte header and 4 bytes per style run.
-        QVERIFY(sb.memoryBytes() <= 1000 * (5 + 4 + 80) + 1024 * sizeof(void*));
+        // Latin-1 text costs one byte per cell plus a 5-byte header and 4 bytes per style run;
+        // on top, at most three chunks (the oldest partly dropped, the newest partly filled, a
+        // spare) and the ring of line positions.
+        QVERIFY(sb.memoryBytes() <= 1000 * (5 + 4 + 80) + 3 * Scrollback::kChunkBytes + 1024 * sizeof(void*));
+    }
+
+    // The chunked ring against a plain model: pushes of every size (Latin-1, wide, long lines
+    // that fill chunks), pops of the newest line, shrinking and growing the capacity; every line
+    // and wrap flag must read back as pushed, and memory must stay bounded.
+    void scrollbackAgreesWithModel_data() {
+        QTest::addColumn<int>("capacity");
+        QTest::addColumn<int>("maxCells");
+        QTest::addColumn<int>("steps");
+        QTest::newRow("small ring, short lines") << 7 << 40 << 3000;
+        QTest::newRow("ring spanning chunks") << 300 << 1200 << 1500;
+        QTest::newRow("lines larger than a chunk") << 5 << 20000 << 150;
+        QTest::newRow("no scrollback") << 0 << 80 << 200;
+    }
+    void scrollbackAgreesWithModel() {
+        QFETCH(int, capacity);
+        QFETCH(int, maxCells);
+        QFETCH(int, steps);
+        Scrollback sb{std::size_t(capacity)};
+        std::deque<std::pair<std::vector<Cell>, bool>> model;
+        std::size_t modelCapacity = std::size_t(capacity);
+        QRandomGenerator rng(1234);
+        auto randomLine = [&] {
+            std::vector<Cell> cells(std::size_t(rng.bounded(maxCells + 1)));
+            const bool wideLine = rng.bounded(3) == 0;
+            for (std::size_t i = 0; i < cells.size(); ++i) {
+                const auto style = std::uint16_t(rng.bounded(3));
+                if (wideLine && i + 1 < cells.size() && rng.bounded(2) == 0) {
+                    cells[i] = Cell{0x4e00 + rng.bounded(100u), style, 2, 0};
+                    cells[++i] = Cell{0, style, 0, 0};
+                } else {
+                    cells[i] = Cell{char32_t('a' + rng.bounded(26)), style, 1, 0};
+                }
+            }
+            return cells;
+        };
+        std::vector<Cell> out;
+        for (int step = 0; step < steps; ++step) {
+            const int action = int(rng.bounded(100));
+            if (action < 80) {
+                const std::vector<Cell> cells = randomLine();
+                const bool wrapped = rng.bounded(4) == 0;
+                sb.push(cells, wrapped);
+                if (modelCapacity > 0) {
+                    model.emplace_back(cells, wrapped);
+                    if (model.size() > modelCapacity)
+                        model.pop_front();
+                }
+            } else if (action < 92) {
+                bool wrapped = false;
+                QCOMPARE(sb.popNewest(out, wrapped), !model.empty());
+                if (!model.empty()) {
+                    QVERIFY(out == model.back().first);
+                    QCOMPARE(wrapped, model.back().second);
+                    model.pop_back();
+                }
+            } else if (action < 95 && !model.empty()) {
+                sb.markNewestWrapped();
+                model.back().second = true;
+            } else if (action < 97) {
+                modelCapacity = std::size_t(rng.bounded(capacity + 1));
+                sb.setCapacity(modelCapacity);
+                while (model.size() > modelCapacity)
+                    model.pop_front();
+            } else {
+                modelCapacity = std::size_t(capacity);
+                sb.setCapacity(modelCapacity);
+            }
+            QCOMPARE(sb.size(), model.size());
+        }
+        std::size_t encoded = 0;
+        for (std::size_t i = 0; i < model.size(); ++i) {
+            sb.line(i, out);
+            QVERIFY2(out == model[i].first, qPrintable(QStringLiteral("line %1").arg(i)));
+            QCOMPARE(sb.wrapped(i), model[i].second);
+            QCOMPARE(sb.length(i), model[i].first.size());
+            encoded += 5 + 4 * model[i].first.size() * 2; // generous: 4 bytes per cell and run
+        }
+        QVERIFY(sb.memoryBytes() <= encoded + 3 * std::max<std::size_t>(Scrollback::kChunkBytes, 5 + 8 * std::size_t(maxCells)) +
+                                        std::size_t(capacity) * sizeof(void*) * 2);
     }
 
     void reflow_data() {
