@@ -171,6 +171,42 @@ struct GlobalRequestResultEvent {
     Bytes data; // request-specific reply data (tcpip-forward's bound port)
 };
 
+// RFC 4254 §7.2 forwarded-tcpip, §6.3.2 x11, and OpenSSH's auth-agent@openssh.com
+// (PROTOCOL.agent): the server opens a channel towards us. Only opens that match something we
+// asked for are reported (an active tcpip-forward, an X11 or agent forwarding request); the
+// rest are refused by the connection layer with a LogEvent. Answer with acceptChannelOpen(id)
+// or rejectChannelOpen(id, ...).
+enum class ChannelOpenKind { ForwardedTcpip, X11, AuthAgent };
+
+struct ChannelOpenRequestEvent {
+    RequestId id = 0;
+    ChannelOpenKind kind = ChannelOpenKind::ForwardedTcpip;
+    // forwarded-tcpip: the forwarded address and port the connection came in on (as we asked
+    // for it in tcpip-forward, with the port the server bound). Empty / 0 for x11 and agent.
+    std::string connectedAddress;
+    std::uint32_t connectedPort = 0;
+    // forwarded-tcpip and x11: who connected on the server side. Empty / 0 for agent.
+    std::string originatorAddress;
+    std::uint32_t originatorPort = 0;
+};
+
+// The reply to requestTcpipForward (RFC 4254 §7.1). When requestedPort was 0 the server chose
+// boundPort; otherwise boundPort == requestedPort. On success the forward is active until
+// cancelTcpipForward(bindAddress, boundPort).
+struct TcpipForwardResultEvent {
+    RequestId id = 0;
+    std::string bindAddress;
+    std::uint32_t requestedPort = 0;
+    std::uint32_t boundPort = 0;
+    bool success = false;
+};
+
+// RFC 4254 §6.8 xon-xoff: whether the client may do flow control locally (^S/^Q).
+struct FlowControlEvent {
+    ChannelId id = 0;
+    bool clientCanDo = false;
+};
+
 // Always the last event. `clean` when disconnect() was called or the server closed after we
 // had nothing outstanding; otherwise `error` says why (category and a sentence).
 struct DisconnectedEvent {
@@ -182,7 +218,8 @@ using Event = std::variant<LogEvent, HostKeyDecision, PromptEvent, BannerEvent,
                            AuthenticatedEvent, ChannelOpenedEvent, ChannelOpenFailedEvent,
                            ChannelDataEvent, ChannelEofEvent, ChannelRequestResultEvent,
                            ExitStatusEvent, ExitSignalEvent, ChannelClosedEvent,
-                           ChannelWritableEvent, GlobalRequestResultEvent, DisconnectedEvent>;
+                           ChannelWritableEvent, GlobalRequestResultEvent, ChannelOpenRequestEvent,
+                           TcpipForwardResultEvent, FlowControlEvent, DisconnectedEvent>;
 
 using EventQueue = std::deque<Event>;
 

@@ -148,7 +148,7 @@ struct SshClient::Impl {
         connection::ConnectionSettings settings;
         settings.windowSize = config.channelWindowSize;
         settings.maxPacket = std::max<std::uint32_t>(config.channelMaxPacket, 32768);
-        connection.emplace(settings, events,
+        connection.emplace(settings, events, requestIds,
                            [this](Bytes payload) { return transport.sendServicePayload(std::move(payload)); });
         if (config.keepaliveInterval.count() > 0)
             keepaliveAt = now + config.keepaliveInterval;
@@ -378,6 +378,31 @@ Status SshClient::sendBreak(ChannelId id, std::uint32_t milliseconds) {
     return impl_->channelCall([&](auto& c) { return c.sendChannelRequest(id, "break", true, w.bytes()); });
 }
 
+Status SshClient::requestX11Forwarding(ChannelId id, bool singleConnection, std::string_view authProtocol,
+                                      std::string_view authCookieHex, std::uint32_t screen) {
+    return impl_->channelCall([&](auto& c) {
+        return c.requestX11Forwarding(id, singleConnection, authProtocol, authCookieHex, screen);
+    });
+}
+
+Status SshClient::requestAgentForwarding(ChannelId id) {
+    return impl_->channelCall([&](auto& c) { return c.requestAgentForwarding(id); });
+}
+
+Result<ChannelId> SshClient::acceptChannelOpen(RequestId id) {
+    Impl& d = *impl_;
+    if (Status ready = d.requireChannels(); !ready)
+        return ready.error();
+    auto channel = d.connection->acceptChannelOpen(id);
+    if (!channel && d.transport.closed())
+        d.close(false, channel.error());
+    return channel;
+}
+
+Status SshClient::rejectChannelOpen(RequestId id, std::uint32_t reasonCode, std::string_view description) {
+    return impl_->channelCall([&](auto& c) { return c.rejectChannelOpen(id, reasonCode, description); });
+}
+
 Result<std::size_t> SshClient::sendData(ChannelId id, ByteView data, bool extended) {
     Impl& d = *impl_;
     if (Status ready = d.requireChannels(); !ready)
@@ -413,6 +438,20 @@ void SshClient::consumed(ChannelId id, std::size_t n) {
 
 Status SshClient::sendGlobalRequest(std::string_view name, ByteView data, bool wantReply) {
     return impl_->channelCall([&](auto& c) { return c.sendGlobalRequest(name, data, wantReply); });
+}
+
+Result<RequestId> SshClient::requestTcpipForward(std::string_view bindAddress, std::uint32_t port) {
+    Impl& d = *impl_;
+    if (Status ready = d.requireChannels(); !ready)
+        return ready.error();
+    auto id = d.connection->requestTcpipForward(bindAddress, port);
+    if (!id && d.transport.closed())
+        d.close(false, id.error());
+    return id;
+}
+
+Status SshClient::cancelTcpipForward(std::string_view bindAddress, std::uint32_t port) {
+    return impl_->channelCall([&](auto& c) { return c.cancelTcpipForward(bindAddress, port); });
 }
 
 } // namespace portal::protocol::client

@@ -153,6 +153,24 @@ public:
                         std::uint32_t widthPixels = 0, std::uint32_t heightPixels = 0);
     Status sendSignal(ChannelId id, std::string_view signalName); // "INT", "TERM", ...
     Status sendBreak(ChannelId id, std::uint32_t milliseconds);
+    // RFC 4254 §6.3.1 x11-req (a ChannelRequestResult follows). Once the server agrees, it may
+    // open x11 channels (ChannelOpenRequest events) while this channel lives; one only when
+    // `singleConnection`. The cookie is hex, as the RFC sends it (use a spoofed one, -X).
+    Status requestX11Forwarding(ChannelId id, bool singleConnection, std::string_view authProtocol,
+                                std::string_view authCookieHex, std::uint32_t screen);
+    // auth-agent-req@openssh.com without want-reply, as OpenSSH's ssh sends it: the server may
+    // then open auth-agent@openssh.com channels while this channel lives.
+    Status requestAgentForwarding(ChannelId id);
+
+    // ---- Channels the server opens (forwarded-tcpip, x11, auth-agent@openssh.com) ----
+
+    // Answers a ChannelOpenRequest event. Accepting sends OPEN_CONFIRMATION with our window and
+    // max packet and returns the new channel, open at once (no ChannelOpened event): it then
+    // carries ChannelData, takes sendData/sendEof/closeChannel/consumed like any other.
+    Result<ChannelId> acceptChannelOpen(RequestId id);
+    // `reasonCode` from RFC 4254 §5.1 (1 prohibited, 2 connect failed, 3 unknown type,
+    // 4 resource shortage).
+    Status rejectChannelOpen(RequestId id, std::uint32_t reasonCode, std::string_view description);
 
     // Sends as much of `data` as the peer's window allows and returns how many bytes were
     // taken (split into packets of at most the peer's max packet size). The caller keeps the
@@ -172,6 +190,14 @@ public:
 
     // With wantReply, a GlobalRequestResult event follows.
     Status sendGlobalRequest(std::string_view name, ByteView data, bool wantReply);
+    // RFC 4254 §7.1 remote forwarding (-R): asks the server to listen on bindAddress:port
+    // ("" all addresses, "localhost" loopback; port 0: the server picks). A TcpipForwardResult
+    // event with the same id follows; on success connections arrive as ChannelOpenRequest
+    // events of kind ForwardedTcpip naming bindAddress and the bound port.
+    Result<RequestId> requestTcpipForward(std::string_view bindAddress, std::uint32_t port);
+    // cancel-tcpip-forward for an active forward (the bound port). The forward stops at once:
+    // connections the server opens for it afterwards are refused.
+    Status cancelTcpipForward(std::string_view bindAddress, std::uint32_t port);
 
     struct Impl;
 

@@ -1,4 +1,4 @@
-// RFC 4254 connection protocol, client side.
+// RFC 4254 connection protocol, client side (with OpenSSH's auth-agent@openssh.com channels).
 #include "connection/ConnectionClient.h"
 
 #include "transport/BinaryPacket.h"
@@ -7,6 +7,7 @@
 #include "wire/Writer.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace portal::protocol::connection {
 
@@ -15,7 +16,10 @@ namespace msg = transport::msg;
 namespace {
 
 constexpr std::uint32_t kExtendedDataStderr = 1; // RFC 4254 §5.2
-constexpr std::uint32_t kOpenAdministrativelyProhibited = 1; // RFC 4254 §5.1
+// RFC 4254 §5.1 reason codes for CHANNEL_OPEN_FAILURE.
+constexpr std::uint32_t kOpenAdministrativelyProhibited = 1;
+constexpr std::uint32_t kOpenUnknownChannelType = 3;
+constexpr std::uint32_t kOpenResourceShortage = 4;
 // Room for the CHANNEL_DATA header inside the transport's payload limit.
 constexpr std::size_t kMaxDataPerPacket = transport::kMaxPayloadLength - 64;
 
@@ -23,10 +27,23 @@ Error malformed(std::uint8_t number) {
     return Error::protocol(std::string("malformed ") + transport::messageName(number) + " message");
 }
 
+std::string printable(std::string_view text) {
+    std::string out(text.substr(0, 64));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
+}
+
+std::string endpoint(std::string_view address, std::uint32_t port) {
+    return printable(address) + ":" + std::to_string(port);
+}
+
 } // namespace
 
-ConnectionClient::ConnectionClient(ConnectionSettings settings, client::EventQueue& events, Sender send)
-    : settings_(settings), events_(events), send_(std::move(send)) {}
+ConnectionClient::ConnectionClient(ConnectionSettings settings, client::EventQueue& events,
+                                   client::RequestId& requestIds, Sender send)
+    : settings_(settings), events_(events), requestIds_(requestIds), send_(std::move(send)) {}
 
 ConnectionClient::Channel* ConnectionClient::find(client::ChannelId id) {
     auto it = channels_.find(id);
@@ -127,6 +144,9 @@ Status ConnectionClient::handle(ByteView payload) {
                                    " without an outstanding request");
         std::string request = std::move(c.pendingRequests.front());
         c.pendingRequests.pop_front();
+        // RFC 4254 §6.3.2: x11 channels are expected only once the server agreed to forward.
+        if (request == "x11-req")
+            c.x11Allowed = number == msg::ChannelSuccess;
         events_.push_back(client::ChannelRequestResultEvent{recipient, std::move(request),
                                                              number == msg::ChannelSuccess});
         return {};
@@ -244,12 +264,19 @@ Status ConnectionClient::handleChannelRequest(ByteView payload) {
         if (!r.atEnd())
             return malformed(msg::ChannelRequest);
         events_.push_back(client::ExitSignalEvent{recipient, std::move(signal), core, std::move(message)});
+    } else if (request == "xon-xoff") {
+        // RFC 4254 §6.8: whether we may handle ^S/^Q locally.
+        bool clientCanDo = r.boolean();
+        if (!r.atEnd())
+            return malformed(msg::ChannelRequest);
+        events_.push_back(client::FlowControlEvent{recipient, clientCanDo});
     } else if (request == "eow@openssh.com") {
         // OpenSSH's "no more extended data": informational.
     }
     // Anything the server asks of us (keepalive@openssh.com and unknown requests) gets
     // a failure when it wants a reply, which is what OpenSSH's client answers too.
-    bool known = request == "exit-status" || request == "exit-signal" || request == "eow@openssh.com";
+    bool known = request == "exit-status" || request == "exit-signal" || request == "xon-xoff" ||
+                 request == "eow@openssh.com";
     if (wantReply && (!known || c.state != Channel::State::Closing)) {
         wire::Writer w(known ? msg::ChannelSuccess : msg::ChannelFailure);
         w.uint32(c.remote);
@@ -281,9 +308,37 @@ Status ConnectionClient::handleGlobalReply(bool success, ByteView payload) {
                                " without an outstanding global request");
     GlobalRequest request = std::move(pendingGlobalRequests_.front());
     pendingGlobalRequests_.pop_front();
-    if (request.internal) {
+    switch (request.kind) {
+    case GlobalRequest::Kind::Keepalive:
         unansweredKeepalives_ = 0;
         return {};
+    case GlobalRequest::Kind::TcpipForward: {
+        client::TcpipForwardResultEvent result{request.id, request.bindAddress, request.port, request.port, success};
+        if (success && request.port == 0) {
+            // RFC 4254 §7.1: for port 0 the reply carries the port the server allocated.
+            wire::Reader r(payload);
+            r.byte();
+            result.boundPort = r.uint32();
+            if (!r.atEnd())
+                return Error::protocol("server accepted tcpip-forward for port 0 without the allocated port");
+            if (result.boundPort == 0 || result.boundPort > 65535)
+                return Error::protocol("server allocated port " + std::to_string(result.boundPort) +
+                                       " for tcpip-forward");
+        }
+        if (success)
+            activeForwards_.emplace(request.bindAddress, result.boundPort);
+        else
+            result.boundPort = 0;
+        events_.push_back(std::move(result));
+        return {};
+    }
+    case GlobalRequest::Kind::CancelTcpipForward:
+        if (!success)
+            events_.push_back(client::LogEvent{client::LogLevel::Verbose,
+                                               "server refused to cancel the remote forward of " +
+                                                   endpoint(request.bindAddress, request.port)});
+        return {};
+    case GlobalRequest::Kind::Caller: break;
     }
     events_.push_back(client::GlobalRequestResultEvent{request.name, success,
                                                         Bytes(payload.begin() + 1, payload.end())});
@@ -295,15 +350,115 @@ Status ConnectionClient::handleServerChannelOpen(ByteView payload) {
     r.byte();
     std::string_view type = r.text();
     std::uint32_t sender = r.uint32();
-    r.uint32();
-    r.uint32();
+    std::uint32_t window = r.uint32();
+    std::uint32_t maxPacket = r.uint32();
     if (!r.ok())
         return malformed(msg::ChannelOpen);
-    // No forwarding was requested, so no server-initiated channel is expected (RFC 4254 §5.1).
+    if (maxPacket == 0)
+        return Error::protocol("server opened a channel of type " + printable(type) +
+                               " with a maximum packet size of 0");
+
+    // The server may only open what we asked for; the policy lives here, not in callers, so
+    // no front end can forget it (RFC 4254 §7.2, §6.3.2; OpenSSH PROTOCOL.agent).
+    client::ChannelOpenRequestEvent request;
+    if (type == "forwarded-tcpip") {
+        request.kind = client::ChannelOpenKind::ForwardedTcpip;
+        request.connectedAddress = r.text();
+        request.connectedPort = r.uint32();
+        request.originatorAddress = r.text();
+        request.originatorPort = r.uint32();
+        if (!r.atEnd())
+            return malformed(msg::ChannelOpen);
+        if (!activeForwards_.contains({request.connectedAddress, request.connectedPort}))
+            return refuseServerChannel(sender, kOpenAdministrativelyProhibited, type,
+                                       "no remote forward is active for " +
+                                           endpoint(request.connectedAddress, request.connectedPort));
+    } else if (type == "x11") {
+        request.kind = client::ChannelOpenKind::X11;
+        request.originatorAddress = r.text();
+        request.originatorPort = r.uint32();
+        if (!r.atEnd())
+            return malformed(msg::ChannelOpen);
+    } else if (type == "auth-agent@openssh.com") {
+        request.kind = client::ChannelOpenKind::AuthAgent;
+        if (!r.atEnd())
+            return malformed(msg::ChannelOpen);
+    } else {
+        return refuseServerChannel(sender, kOpenUnknownChannelType, type, "unknown channel type");
+    }
+    // Unanswered opens are bounded, so a server cannot make us hold state without limit.
+    if (pendingOpens_.size() >= kMaxPendingChannelOpens)
+        return refuseServerChannel(sender, kOpenResourceShortage, type, "too many opens awaiting an answer");
+    if (request.kind == client::ChannelOpenKind::X11 && !x11OpenAllowed())
+        return refuseServerChannel(sender, kOpenAdministrativelyProhibited, type, "X11 forwarding was not requested");
+    if (request.kind == client::ChannelOpenKind::AuthAgent && !agentOpenAllowed())
+        return refuseServerChannel(sender, kOpenAdministrativelyProhibited, type,
+                                   "agent forwarding was not requested");
+
+    request.id = ++requestIds_;
+    pendingOpens_.emplace(request.id, PendingOpen{sender, window, maxPacket});
+    events_.push_back(std::move(request));
+    return {};
+}
+
+Status ConnectionClient::refuseServerChannel(std::uint32_t sender, std::uint32_t reason, std::string_view type,
+                                             std::string_view why) {
     events_.push_back(client::LogEvent{client::LogLevel::Verbose,
-                                       "refusing server channel of type " + std::string(type.substr(0, 64))});
+                                       "refused server channel of type " + printable(type) + ": " + std::string(why)});
     wire::Writer w(msg::ChannelOpenFailure);
-    w.uint32(sender).uint32(kOpenAdministrativelyProhibited).string("not supported").string("");
+    w.uint32(sender).uint32(reason).string(why).string("");
+    return send_(std::move(w).take());
+}
+
+bool ConnectionClient::x11OpenAllowed() {
+    for (auto& [id, channel] : channels_) {
+        if (!channel.x11Allowed || channel.state != Channel::State::Open)
+            continue;
+        // RFC 4254 §6.3.1 "single connection": one x11 channel, then no more.
+        if (channel.x11SingleConnection)
+            channel.x11Allowed = false;
+        return true;
+    }
+    return false;
+}
+
+bool ConnectionClient::agentOpenAllowed() const {
+    return std::any_of(channels_.begin(), channels_.end(), [](const auto& entry) {
+        return entry.second.agentAllowed && entry.second.state == Channel::State::Open;
+    });
+}
+
+Result<client::ChannelId> ConnectionClient::acceptChannelOpen(client::RequestId id) {
+    auto it = pendingOpens_.find(id);
+    if (it == pendingOpens_.end())
+        return Error::protocol("no server channel open " + std::to_string(id) + " is awaiting an answer");
+    PendingOpen open = it->second;
+    pendingOpens_.erase(it);
+    client::ChannelId local = nextChannelId_++;
+    Channel channel;
+    channel.state = Channel::State::Open;
+    channel.local = local;
+    channel.remote = open.remote;
+    channel.localWindow = settings_.windowSize;
+    channel.remoteWindow = open.remoteWindow;
+    channel.remoteMaxPacket = open.remoteMaxPacket;
+    wire::Writer w(msg::ChannelOpenConfirmation);
+    w.uint32(open.remote).uint32(local).uint32(settings_.windowSize).uint32(settings_.maxPacket);
+    if (Status sent = send_(std::move(w).take()); !sent)
+        return sent.error();
+    channels_.emplace(local, std::move(channel));
+    return local;
+}
+
+Status ConnectionClient::rejectChannelOpen(client::RequestId id, std::uint32_t reasonCode,
+                                           std::string_view description) {
+    auto it = pendingOpens_.find(id);
+    if (it == pendingOpens_.end())
+        return Error::protocol("no server channel open " + std::to_string(id) + " is awaiting an answer");
+    std::uint32_t remote = it->second.remote;
+    pendingOpens_.erase(it);
+    wire::Writer w(msg::ChannelOpenFailure);
+    w.uint32(remote).uint32(reasonCode).string(description).string("");
     return send_(std::move(w).take());
 }
 
@@ -341,6 +496,32 @@ Status ConnectionClient::sendChannelRequest(client::ChannelId id, std::string_vi
         return sent;
     if (wantReply)
         c->pendingRequests.emplace_back(request);
+    return {};
+}
+
+Status ConnectionClient::requestX11Forwarding(client::ChannelId id, bool singleConnection,
+                                              std::string_view authProtocol, std::string_view authCookieHex,
+                                              std::uint32_t screen) {
+    // RFC 4254 §6.3.1: the cookie travels hexadecimal-encoded.
+    bool hex = !authCookieHex.empty() && authCookieHex.size() % 2 == 0 &&
+               std::all_of(authCookieHex.begin(), authCookieHex.end(),
+                           [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+    if (!hex)
+        return Error::protocol("the X11 authentication cookie must be a non-empty hexadecimal string");
+    wire::Writer w;
+    w.boolean(singleConnection).string(authProtocol).string(authCookieHex).uint32(screen);
+    if (Status sent = sendChannelRequest(id, "x11-req", true, w.bytes()); !sent)
+        return sent;
+    find(id)->x11SingleConnection = singleConnection;
+    return {};
+}
+
+Status ConnectionClient::requestAgentForwarding(client::ChannelId id) {
+    // OpenSSH's ssh sends this without want-reply; a server that declines simply never opens
+    // an agent channel.
+    if (Status sent = sendChannelRequest(id, "auth-agent-req@openssh.com", false, {}); !sent)
+        return sent;
+    find(id)->agentAllowed = true;
     return {};
 }
 
@@ -433,19 +614,60 @@ Status ConnectionClient::consumed(client::ChannelId id, std::size_t n) {
     return send_(std::move(w).take());
 }
 
-Status ConnectionClient::sendGlobalRequest(std::string_view name, ByteView data, bool wantReply, bool internal) {
+Status ConnectionClient::sendGlobal(GlobalRequest request, ByteView data, bool wantReply) {
     wire::Writer w(msg::GlobalRequest);
-    w.string(name).boolean(wantReply).raw(data);
+    w.string(request.name).boolean(wantReply).raw(data);
     if (Status sent = send_(std::move(w).take()); !sent)
         return sent;
+    // RFC 4254 §4: replies come in request order, so a queue pairs them.
     if (wantReply)
-        pendingGlobalRequests_.push_back(GlobalRequest{std::string(name), internal});
+        pendingGlobalRequests_.push_back(std::move(request));
     return {};
+}
+
+Status ConnectionClient::sendGlobalRequest(std::string_view name, ByteView data, bool wantReply, bool internal) {
+    GlobalRequest request;
+    request.kind = internal ? GlobalRequest::Kind::Keepalive : GlobalRequest::Kind::Caller;
+    request.name = name;
+    return sendGlobal(std::move(request), data, wantReply);
 }
 
 Status ConnectionClient::sendKeepalive() {
     ++unansweredKeepalives_;
     return sendGlobalRequest("keepalive@openssh.com", {}, true, true);
+}
+
+Result<client::RequestId> ConnectionClient::requestTcpipForward(std::string_view bindAddress, std::uint32_t port) {
+    if (port > 65535)
+        return Error::protocol("port " + std::to_string(port) + " is out of range");
+    GlobalRequest request;
+    request.kind = GlobalRequest::Kind::TcpipForward;
+    request.name = "tcpip-forward";
+    request.id = ++requestIds_;
+    request.bindAddress = bindAddress;
+    request.port = port;
+    client::RequestId id = request.id;
+    wire::Writer data;
+    data.string(bindAddress).uint32(port);
+    if (Status sent = sendGlobal(std::move(request), data.bytes(), true); !sent)
+        return sent.error();
+    return id;
+}
+
+Status ConnectionClient::cancelTcpipForward(std::string_view bindAddress, std::uint32_t port) {
+    auto active = activeForwards_.find(Forward{std::string(bindAddress), port});
+    if (active == activeForwards_.end())
+        return Error::protocol("no remote forward is active for " + endpoint(bindAddress, port));
+    GlobalRequest request;
+    request.kind = GlobalRequest::Kind::CancelTcpipForward;
+    request.name = "cancel-tcpip-forward";
+    request.bindAddress = bindAddress;
+    request.port = port;
+    wire::Writer data;
+    data.string(bindAddress).uint32(port);
+    // Inactive at once: a forwarded-tcpip open already in flight is refused, not reported.
+    activeForwards_.erase(active);
+    return sendGlobal(std::move(request), data.bytes(), true);
 }
 
 } // namespace portal::protocol::connection

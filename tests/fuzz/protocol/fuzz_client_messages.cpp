@@ -84,7 +84,8 @@ void fuzzUserauth(ByteView data) {
 
 void fuzzConnection(ByteView data) {
     client::EventQueue events;
-    connection::ConnectionClient channels({64 * 1024, 32768}, events, [](Bytes) { return Status{}; });
+    client::RequestId ids = 0;
+    connection::ConnectionClient channels({64 * 1024, 32768}, events, ids, [](Bytes) { return Status{}; });
     auto first = channels.openSession();
     auto second = channels.openSession();
     if (!first || !second)
