@@ -494,6 +494,25 @@ void ScriptedServer::handleConnection(ByteView payload) {
         std::string name(r.text());
         bool wantReply = r.boolean();
         globalRequests_.push_back(name);
+        if (name == "tcpip-forward" || name == "cancel-tcpip-forward") {
+            std::string address(r.text());
+            std::uint32_t port = r.uint32();
+            if (!r.atEnd())
+                return fail("malformed " + name);
+            bool ok = true;
+            wire::Writer reply(msg::RequestSuccess);
+            if (name == "cancel-tcpip-forward") {
+                ok = forwards_.erase({address, port}) == 1;
+            } else {
+                // RFC 4254 §7.1: for port 0 the server picks one and says which.
+                if (port == 0)
+                    reply.uint32(port = nextAllocatedPort_++);
+                forwards_.emplace(address, port);
+            }
+            if (wantReply)
+                send(ok ? reply.bytes() : Bytes{msg::RequestFailure});
+            return;
+        }
         if (wantReply)
             send(Bytes{name == "keepalive@openssh.com" ? msg::RequestFailure : msg::RequestSuccess});
         return;
@@ -534,7 +553,28 @@ void ScriptedServer::handleConnection(ByteView payload) {
     if (it == channels_.end())
         return fail("client used unknown channel " + std::to_string(id));
     ChannelRecord& channel = it->second;
+    if (!channel.confirmed && number != msg::ChannelOpenConfirmation && number != msg::ChannelOpenFailure)
+        return fail("client used channel " + std::to_string(id) + " before answering its open");
     switch (number) {
+    case msg::ChannelOpenConfirmation:
+    case msg::ChannelOpenFailure: {
+        if (channel.confirmed || channel.openFailureReason)
+            return fail("client answered the open of channel " + std::to_string(id) + " twice");
+        if (number == msg::ChannelOpenFailure) {
+            channel.openFailureReason = r.uint32();
+            r.text();
+            r.text();
+            channel.finished = channel.closeSent = true;
+        } else {
+            channel.clientChannel = r.uint32();
+            channel.clientWindow = r.uint32();
+            channel.clientMaxPacket = r.uint32();
+            channel.confirmed = true;
+        }
+        if (!r.atEnd())
+            return fail("malformed answer to our CHANNEL_OPEN");
+        return;
+    }
     case msg::ChannelData: {
         ByteView data = r.string();
         if (!r.atEnd() || data.size() > channel.ourWindow || data.size() > options_.maxPacket)
@@ -598,7 +638,8 @@ void ScriptedServer::handleChannelRequest(ChannelRecord& channel, std::uint32_t,
         channel.rows = r.uint32();
     } else if (request == "shell") {
         channel.command = "echo";
-    } else if (request == "env" || request == "signal") {
+    } else if (request == "env" || request == "signal" || request == "x11-req" ||
+               request == "auth-agent-req@openssh.com") {
     } else {
         ok = false;
     }
@@ -610,11 +651,24 @@ void ScriptedServer::handleChannelRequest(ChannelRecord& channel, std::uint32_t,
     pumpChannels();
 }
 
+std::uint32_t ScriptedServer::openChannelToClient(const std::string& type, ByteView typeSpecificData) {
+    std::uint32_t id = nextChannel_++;
+    ChannelRecord channel;
+    channel.confirmed = false;
+    channel.command = "echo";
+    channel.ourWindow = options_.windowSize;
+    channels_.emplace(id, std::move(channel));
+    wire::Writer w(msg::ChannelOpen);
+    w.string(type).uint32(id).uint32(options_.windowSize).uint32(options_.maxPacket).raw(typeSpecificData);
+    send(w.bytes());
+    return id;
+}
+
 void ScriptedServer::pumpChannels() {
     if (holdChannelOutput)
         return;
     for (auto& [id, channel] : channels_) {
-        if (channel.finished || channel.closeSent)
+        if (channel.finished || channel.closeSent || !channel.confirmed)
             continue;
         std::uint32_t chunkLimit = std::min<std::uint32_t>(channel.clientMaxPacket, 32768);
         while (!channel.echoBacklog.empty() && channel.clientWindow > 0) {

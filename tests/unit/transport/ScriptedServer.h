@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -116,10 +117,20 @@ public:
         bool finished = false; // exit reported, EOF and CLOSE sent
         std::vector<std::string> requests;
         std::uint32_t columns = 0, rows = 0;
+        // Channels we opened (openChannelToClient): confirmed, or refused with this reason.
+        bool confirmed = true;
+        std::optional<std::uint32_t> openFailureReason;
     };
     const std::map<std::uint32_t, ChannelRecord>& channels() const { return channels_; }
     // Global requests the client made, by name.
     const std::vector<std::string>& globalRequests() const { return globalRequests_; }
+    // Remote forwards (RFC 4254 §7.1) in force: address as requested, port as bound (port 0
+    // requests are given 40000, 40001, ...).
+    const std::set<std::pair<std::string, std::uint32_t>>& forwards() const { return forwards_; }
+    // Opens a channel towards the client (forwarded-tcpip, x11, auth-agent@openssh.com) with
+    // the given type-specific data; once confirmed it echoes like an "echo" exec. Returns our
+    // channel number, the key of channels().
+    std::uint32_t openChannelToClient(const std::string& type, ByteView typeSpecificData);
     // Keeps data for a channel queued instead of sending it (a stalled server).
     bool holdChannelOutput = false;
     // Does not return window to the client (a stalled consumer).
@@ -191,6 +202,8 @@ private:
     std::map<std::uint32_t, ChannelRecord> channels_;
     std::uint32_t nextChannel_ = 100;
     std::vector<std::string> globalRequests_;
+    std::set<std::pair<std::string, std::uint32_t>> forwards_;
+    std::uint32_t nextAllocatedPort_ = 40000;
 };
 
 } // namespace portal::testing

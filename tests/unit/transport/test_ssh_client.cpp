@@ -877,6 +877,92 @@ private slots:
         QCOMPARE(h.stdoutData[*echo], toBytes("ping"));
     }
 
+    // -R through the facade: tcpip-forward with port 0, the server's forwarded-tcpip channel
+    // accepted and carrying data both ways to EOF and CLOSE, and the policy refusing opens for
+    // ports never forwarded, for a cancelled forward, and for agent channels not asked for.
+    void remoteForwardAndServerOpenedChannels() {
+        Harness h;
+        h.start();
+        auto forward = h.client->requestTcpipForward("localhost", 0);
+        QVERIFY(forward.ok());
+        h.pump();
+        auto results = h.eventsOf<TcpipForwardResultEvent>();
+        QCOMPARE(results.size(), std::size_t(1));
+        QCOMPARE(results[0].id, *forward);
+        QVERIFY(results[0].success);
+        QCOMPARE(results[0].requestedPort, 0u);
+        QCOMPARE(results[0].boundPort, 40000u);
+        QVERIFY(h.server->forwards().contains({"localhost", 40000}));
+
+        auto forwardedOpen = [](std::string_view address, std::uint32_t port) {
+            wire::Writer w;
+            w.string(address).uint32(port).string("127.0.0.1").uint32(55555);
+            return std::move(w).take();
+        };
+        std::uint32_t serverChannel = h.server->openChannelToClient("forwarded-tcpip", forwardedOpen("localhost", 40000));
+        h.pump();
+        auto requests = h.eventsOf<ChannelOpenRequestEvent>();
+        QCOMPARE(requests.size(), std::size_t(1));
+        QCOMPARE(int(requests[0].kind), int(ChannelOpenKind::ForwardedTcpip));
+        QCOMPARE(requests[0].connectedAddress, std::string("localhost"));
+        QCOMPARE(requests[0].connectedPort, 40000u);
+        QCOMPARE(requests[0].originatorPort, 55555u);
+        auto id = h.client->acceptChannelOpen(requests[0].id);
+        QVERIFY(id.ok());
+        h.pump();
+        QVERIFY(h.server->channels().at(serverChannel).confirmed);
+        Bytes sent = pattern(300000, 9);
+        sendAll(h, *id, sent);
+        QCOMPARE(h.stdoutData[*id], sent);
+        QVERIFY(h.client->sendEof(*id).ok());
+        h.pump();
+        auto closed = h.eventsOf<ChannelClosedEvent>();
+        QCOMPARE(closed.size(), std::size_t(1));
+        QCOMPARE(closed[0].id, *id);
+
+        auto refusedWith = [&](const std::string& type, ByteView data) -> std::optional<std::uint32_t> {
+            std::uint32_t channel = h.server->openChannelToClient(type, data);
+            h.pump();
+            return h.server->channels().at(channel).openFailureReason;
+        };
+        QCOMPARE(refusedWith("forwarded-tcpip", forwardedOpen("localhost", 40001)), std::optional<std::uint32_t>(1));
+        QCOMPARE(refusedWith("auth-agent@openssh.com", {}), std::optional<std::uint32_t>(1));
+        QVERIFY(h.client->cancelTcpipForward("localhost", 40000).ok());
+        h.pump();
+        QVERIFY(h.server->forwards().empty());
+        QCOMPARE(refusedWith("forwarded-tcpip", forwardedOpen("localhost", 40000)), std::optional<std::uint32_t>(1));
+        QCOMPARE(h.eventsOf<ChannelOpenRequestEvent>().size(), std::size_t(1));
+        QVERIFY(!h.disconnected);
+    }
+
+    // -A through the facade: after auth-agent-req the server's agent channel is reported,
+    // accepted, and independent of the session it came with.
+    void agentForwardingChannel() {
+        Harness h;
+        h.start();
+        ChannelId session = h.exec("echo");
+        QVERIFY(h.client->requestAgentForwarding(session).ok());
+        h.pump();
+        QCOMPARE(h.server->channels().rbegin()->second.requests.back(), std::string("auth-agent-req@openssh.com"));
+        std::uint32_t serverChannel = h.server->openChannelToClient("auth-agent@openssh.com", {});
+        h.pump();
+        auto requests = h.eventsOf<ChannelOpenRequestEvent>();
+        QCOMPARE(requests.size(), std::size_t(1));
+        QCOMPARE(int(requests[0].kind), int(ChannelOpenKind::AuthAgent));
+        auto agent = h.client->acceptChannelOpen(requests[0].id);
+        QVERIFY(agent.ok());
+        h.pump();
+        QVERIFY(h.server->channels().at(serverChannel).confirmed);
+        QCOMPARE(h.client->sendData(*agent, asBytes("agent request")).value(), std::size_t(13));
+        QCOMPARE(h.client->sendData(session, asBytes("shell input")).value(), std::size_t(11));
+        h.pump();
+        QCOMPARE(h.stdoutData[*agent], toBytes("agent request"));
+        QCOMPARE(h.stdoutData[session], toBytes("shell input"));
+        // A second answer to the same request is refused without harm.
+        QVERIFY(!h.client->acceptChannelOpen(requests[0].id).ok());
+        QVERIFY(!h.disconnected);
+    }
+
     void receiveWindowRefillsOnlyAsConsumed() {
         Harness h;
         h.config.channelWindowSize = 64 * 1024;
