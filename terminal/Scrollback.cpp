@@ -31,19 +31,25 @@ template <typename T> T load(const std::uint8_t* p) {
 }
 template <typename T> void store(std::uint8_t* p, T v) { std::memcpy(p, &v, sizeof v); }
 
+// A cell read as one 64-bit word: ch in bits 0–31, style 32–47, width 48–55, reserved 56–63.
+static_assert(sizeof(Cell) == sizeof(std::uint64_t) && offsetof(Cell, ch) == 0 && offsetof(Cell, style) == 4 &&
+              offsetof(Cell, width) == 6 && std::endian::native == std::endian::little);
+constexpr std::uint64_t kStyleMask = 0x0000'FFFF'0000'0000ull;
+constexpr std::uint64_t kCodeHighAndWidthMask = 0x00FF'0000'FFFF'FF00ull; // ch above 0xFF, width
+constexpr std::uint64_t kNarrow = 0x0001'0000'0000'0000ull;               // width 1, all else 0
+
+std::uint64_t cellWord(std::span<const Cell> cells, std::size_t i) {
+    std::uint64_t v;
+    std::memcpy(&v, &cells[i], sizeof v);
+    return v;
+}
+
 // The row without its trailing default blanks (Cell::isBlank with style 0). Most of a scrolled
-// row is such blanks, so they are tested four cells at a time, each cell as one 64-bit word:
-// ch 0 or ' ' (bit 5 masked), style 0, width 1, `reserved` ignored.
+// row is such blanks, so they are tested four cells at a time: ch 0 or ' ' (bit 5 masked),
+// style 0, width 1, `reserved` ignored.
 std::size_t trimmedLength(std::span<const Cell> cells) {
-    static_assert(sizeof(Cell) == sizeof(std::uint64_t) && offsetof(Cell, ch) == 0 && offsetof(Cell, style) == 4 &&
-                  offsetof(Cell, width) == 6 && std::endian::native == std::endian::little);
     constexpr std::uint64_t kMask = 0x00FF'FFFF'FFFF'FFDFull;
-    constexpr std::uint64_t kBlank = 0x0001'0000'0000'0000ull;
-    auto word = [&](std::size_t i) {
-        std::uint64_t v;
-        std::memcpy(&v, &cells[i], sizeof v);
-        return (v & kMask) ^ kBlank; // 0 for a default blank
-    };
+    auto word = [&](std::size_t i) { return (cellWord(cells, i) & kMask) ^ kNarrow; }; // 0: a default blank
     std::size_t n = cells.size();
     while (n >= 4 && (word(n - 1) | word(n - 2) | word(n - 3) | word(n - 4)) == 0)
         n -= 4;
@@ -133,13 +139,15 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     std::size_t n = wrapped ? cells.size() : trimmedLength(cells);
     n = std::min<std::size_t>(n, 0xFFFF);
 
-    bool wide = false;
+    // One pass each, on cells as 64-bit words so that they vectorise: is any cell more than a
+    // narrow Latin-1 character, and where does the style change.
+    std::uint64_t notLatin1 = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        notLatin1 |= (cellWord(cells, i) & kCodeHighAndWidthMask) ^ kNarrow;
+    const bool wide = notLatin1 != 0;
     std::size_t runs = n > 0 ? 1 : 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Cell& c = cells[i];
-        wide |= (c.ch > 0xFF) | (c.width != 1);
-        runs += (i > 0 && c.style != cells[i - 1].style) ? 1 : 0;
-    }
+    for (std::size_t i = 1; i < n; ++i)
+        runs += ((cellWord(cells, i) ^ cellWord(cells, i - 1)) & kStyleMask) != 0 ? 1 : 0;
     const std::size_t size = kHeader + runs * 4 + n * (wide ? 4 : 1);
     if (count_ == capacity_)
         dropOldest();

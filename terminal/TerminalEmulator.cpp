@@ -24,6 +24,16 @@ constexpr std::size_t kMaxLinkBytes = 2048;
 constexpr std::size_t kMaxLinks = 0xFFFF;
 constexpr std::size_t kBaseOscBytes = 8192;
 
+// Cells filled as 64-bit words, which the compiler turns into wide stores (a Cell as a struct
+// of four fields is stored field by field).
+void fillCells(Cell* first, std::size_t count, Cell value) {
+    static_assert(sizeof(Cell) == sizeof(std::uint64_t));
+    std::uint64_t word;
+    std::memcpy(&word, &value, sizeof word);
+    for (std::size_t i = 0; i < count; ++i)
+        std::memcpy(static_cast<void*>(first + i), &word, sizeof word);
+}
+
 // The live screen: rows are reached through rowMap, so scrolling a region rotates indices and
 // clears one row instead of moving the screen.
 struct Grid {
@@ -47,7 +57,7 @@ struct Grid {
         return cells.data() + std::size_t(rowMap[std::size_t(r)]) * std::size_t(cols);
     }
     void clearRow(int r, std::uint16_t style) {
-        std::fill_n(row(r), cols, Cell{0, style, 1, 0});
+        fillCells(row(r), std::size_t(cols), Cell{0, style, 1, 0});
         wrapped[std::size_t(r)] = 0;
     }
 };
@@ -183,6 +193,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
 
     // --- libvterm state callbacks ---
     int putGlyph(VTermGlyphInfo* info, VTermPos pos);
+    int putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos);
     int moveCursor(VTermPos pos, VTermPos oldpos, int visible);
     int scrollRect(VTermRect rect, int downward, int rightward);
     int moveRect(VTermRect dest, VTermRect src);
@@ -242,10 +253,31 @@ const VTermParserCallbacks kFallbacks = {
 
 // ---------------------------------------------------------------------------------------------
 
+// libvterm calls this once per character, so the common case (one narrow character, the pen
+// unchanged, no wide glyph being split, no wrap to note) is kept to a few stores; everything
+// else takes putGlyphInGeneral.
 int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     Grid& g = *active;
-    if (pos.row < 0 || pos.row >= g.rows || pos.col < 0 || pos.col >= g.cols)
+    const auto r = unsigned(pos.row), col = unsigned(pos.col);
+    const auto cols = unsigned(g.cols);
+    if (r >= unsigned(g.rows) || col >= cols)
         return 1;
+    const std::uint32_t ch = info->chars[0];
+    Cell* row = g.row(int(r));
+    if (info->chars[1] != 0 || info->width != 1 || ch > 0x10FFFF || penDirty || r >= damage.rows.size() ||
+        row[col].width == 0 ||
+        (col + 1 < cols && row[col + 1].width == 0) || (col == 0 && wrapCandidate != kNoRow)) [[unlikely]]
+        return putGlyphInGeneral(info, pos);
+    clusterSaturated = false;
+    lastGlyph = ch;
+    row[col] = Cell{ch, penId, 1, 0};
+    damage.rows[r] = 1;
+    wrapCandidate = col + 1 >= cols ? int(r) : kNoRow;
+    return 1;
+}
+
+int TerminalEmulator::Impl::putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos) {
+    Grid& g = *active;
     const int width = std::clamp(info->width, 1, 2);
     // libvterm 0.1 decodes overlong 5- and 6-byte forms to values beyond Unicode; those
     // would collide with our cluster and wide-cell codes.
@@ -383,7 +415,8 @@ int TerminalEmulator::Impl::erase(VTermRect rect) {
             row[c0 - 1] = Cell{0, row[c0 - 1].style, 1, 0};
         if (c1 < g.cols && row[c1].width == 0)
             row[c1] = Cell{0, row[c1].style, 1, 0};
-        std::fill(row + c0, row + c1, Cell{0, blank, 1, 0});
+        if (c1 > c0)
+            fillCells(row + c0, std::size_t(c1 - c0), Cell{0, blank, 1, 0});
         if (c1 == g.cols)
             g.wrapped[std::size_t(r)] = 0;
         markRow(r);
