@@ -1,9 +1,15 @@
-// SshWorker: feeds socket bytes into the sans-I/O SshClient, writes its output, follows its
-// deadlines with a timer and turns its events into queued Qt signals.
+// SshWorker: feeds the stream's bytes into the sans-I/O SshClient, writes its output, follows
+// its deadlines with a timer and turns its events into queued Qt signals; runs the agent
+// connection, the forwards and the jump-host chain around it.
 #include "SshWorker.h"
 
+#include "AgentConnection.h"
+#include "ChannelDevice.h"
+#include "ForwardListener.h"
+#include "ServerStream.h"
+#include "StreamBridge.h"
+
 #include <QMetaObject>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <algorithm>
@@ -15,10 +21,14 @@ using namespace client;
 namespace {
 
 constexpr qint64 kReadChunk = 256 * 1024;
-// Stop feeding channel data to the core while this much waits in the socket's buffer, so a
+// Stop feeding channel data to the core while this much waits in the stream's buffer, so a
 // fast producer cannot grow memory without bound when the network is slower.
-constexpr qint64 kSocketBacklogLimit = 4 * 1024 * 1024;
+constexpr qint64 kStreamBacklogLimit = 4 * 1024 * 1024;
 constexpr int kCloseGraceMs = 1000;
+// A jump host's prompt and host-key ids carry the hop in their top byte (hop + 1), so the
+// answers find their way back; the core's own ids are small counters.
+constexpr int kHopShift = 56;
+constexpr quint64 kHopIdMask = (quint64(1) << kHopShift) - 1;
 
 void registerMetaTypes() {
     static const bool registered = [] {
@@ -28,6 +38,7 @@ void registerMetaTypes() {
         qRegisterMetaType<PtyRequest>();
         qRegisterMetaType<Error>();
         qRegisterMetaType<std::vector<SecretBytes>>();
+        qRegisterMetaType<PortForward>();
         return true;
     }();
     (void)registered;
@@ -37,75 +48,136 @@ QString fromStd(const std::string& text) { return QString::fromStdString(text); 
 
 std::string_view viewOf(const QByteArray& bytes) { return {bytes.constData(), static_cast<std::size_t>(bytes.size())}; }
 
+QString hopName(const ClientConfig& config) {
+    return QStringLiteral("%1@%2:%3").arg(fromStd(config.user), fromStd(config.host)).arg(config.port);
+}
+
 } // namespace
+
+QString PortForward::describe() const {
+    const QString bind = !bindPath.isEmpty()      ? bindPath
+                         : bindAddress.isEmpty() ? QString::number(bindPort)
+                                                 : QStringLiteral("%1:%2").arg(bindAddress).arg(bindPort);
+    switch (kind) {
+    case Kind::Local: return QStringLiteral("-L %1:%2:%3").arg(bind, targetHost).arg(targetPort);
+    case Kind::Remote: return QStringLiteral("-R %1:%2:%3").arg(bind, targetHost).arg(targetPort);
+    case Kind::Dynamic: return QStringLiteral("-D %1").arg(bind);
+    }
+    return bind;
+}
 
 SshWorker::SshWorker(ClientConfig config, ConnectOptions options, QObject* parent)
     : QObject(parent), config_(std::move(config)), options_(std::move(options)) {
     registerMetaTypes();
 }
 
-SshWorker::~SshWorker() = default;
+SshWorker::~SshWorker() {
+    // Devices outlive nothing of ours: they must not call back into a half-destroyed worker.
+    for (auto& [id, device] : devices_)
+        if (device)
+            device->worker_ = nullptr;
+}
 
-bool SshWorker::usable() const { return client_ && tcpConnected_ && !finished_; }
+int SshWorker::jumpHostOfRequest(quint64 requestId) {
+    const quint64 tag = requestId >> kHopShift;
+    return tag == 0 ? -1 : static_cast<int>(tag) - 1;
+}
+
+bool SshWorker::usable() const { return client_ && streamOpen_ && !finished_; }
 
 void SshWorker::connectToServer() {
-    if (client_)
+    if (client_ || finished_)
         return; // one connection per worker
-    client_ = std::make_unique<SshClient>(config_);
-    socket_ = new QTcpSocket(this);
+    ClientConfig config = config_;
+    if (!options_.agentSocket.isEmpty()) {
+        agent_ = std::make_unique<AgentConnection>(options_.agentSocket);
+        connect(agent_.get(), &AgentConnection::repliesDelivered, this, &SshWorker::pump);
+        connect(agent_.get(), &AgentConnection::logMessage, this, &SshWorker::logMessage);
+        config.agent = agent_->client();
+        agent_->open();
+    }
+    client_ = std::make_unique<SshClient>(std::move(config));
     deadlineTimer_ = new QTimer(this);
     deadlineTimer_->setSingleShot(true);
     connectTimer_ = new QTimer(this);
     connectTimer_->setSingleShot(true);
     closeTimer_ = new QTimer(this);
     closeTimer_->setSingleShot(true);
-    connect(socket_, &QTcpSocket::connected, this, &SshWorker::onSocketConnected);
-    connect(socket_, &QTcpSocket::readyRead, this, &SshWorker::onSocketReadable);
-    connect(socket_, &QTcpSocket::errorOccurred, this, &SshWorker::onSocketError);
-    connect(socket_, &QTcpSocket::disconnected, this, &SshWorker::onSocketClosed);
-    connect(socket_, &QTcpSocket::bytesWritten, this, [this] {
-        flushChannels();
-        pump();
-    });
     connect(deadlineTimer_, &QTimer::timeout, this, &SshWorker::onDeadline);
     connect(connectTimer_, &QTimer::timeout, this, &SshWorker::onConnectTimeout);
-    connect(closeTimer_, &QTimer::timeout, this, [this] { socket_->abort(); });
+    connect(closeTimer_, &QTimer::timeout, this, [this] {
+        if (stream_)
+            stream_->abort();
+    });
+    if (!options_.jumpHosts.empty() && !via_)
+        startJumpChain();
+    else
+        openStream();
+}
 
+void SshWorker::openStream() {
     const QString address = options_.address.isEmpty() ? fromStd(config_.host) : options_.address;
-    emit resolving(address);
-    // QAbstractSocket resolves the name (QHostInfo) and tries each address in turn.
-    socket_->connectToHost(address, static_cast<quint16>(config_.port), QIODevice::ReadWrite, options_.protocol);
-    if (options_.connectTimeout.count() > 0)
+    const quint16 port = static_cast<quint16>(config_.port);
+    const QString proxyCommand = options_.proxyCommand.trimmed();
+    if (via_) {
+        stream_ = new ChannelServerStream(via_, address, port, this);
+    } else if (!proxyCommand.isEmpty() && proxyCommand.compare(QLatin1String("none"), Qt::CaseInsensitive) != 0) {
+        QString expanded;
+        QString error;
+        if (!expandProxyCommand(proxyCommand, address, port, fromStd(config_.user), fromStd(config_.host), &expanded,
+                                &error)) {
+            finish(false, Error::network(error.toStdString()));
+            return;
+        }
+        emit logMessage(static_cast<int>(LogLevel::Verbose), QStringLiteral("Executing proxy command: %1").arg(expanded));
+        stream_ = new ProxyCommandStream(expanded, this);
+    } else {
+        emit resolving(address);
+        stream_ = new TcpServerStream(address, port, options_.protocol, this);
+    }
+    connect(stream_, &ServerStream::opened, this, &SshWorker::onStreamOpened);
+    connect(stream_, &ServerStream::failed, this, &SshWorker::onStreamFailed);
+    connect(stream_, &ServerStream::closed, this, &SshWorker::onStreamClosed);
+    connect(stream_, &ServerStream::logMessage, this, &SshWorker::logMessage);
+    stream_->open();
+    if (options_.connectTimeout.count() > 0 && !finished_)
         connectTimer_->start(static_cast<int>(options_.connectTimeout.count()));
 }
 
-void SshWorker::onSocketConnected() {
+void SshWorker::onStreamOpened(const QString& peer, quint16 port) {
     connectTimer_->stop();
-    // Before our first byte: the version line and KEXINIT go out at once instead of
-    // waiting for a delayed ACK (PERFORMANCE.md, connection set-up).
-    socket_->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    tcpConnected_ = true;
-    emit socketConnected(socket_->peerAddress().toString(), socket_->peerPort());
+    QIODevice* device = stream_->device();
+    connect(device, &QIODevice::readyRead, this, &SshWorker::onStreamReadable);
+    connect(device, &QIODevice::bytesWritten, this, [this] {
+        flushChannels();
+        pump();
+    });
+    streamOpen_ = true;
+    emit socketConnected(peer, port);
     client_->start(now());
     pump();
+    onStreamReadable(); // a proxy may have spoken before we listened
 }
 
 void SshWorker::onConnectTimeout() {
-    if (tcpConnected_ || finished_)
+    if (streamOpen_ || finished_)
         return;
-    socket_->abort();
+    stream_->abort();
     finish(false, Error::network("connect to host " + config_.host + " port " + std::to_string(config_.port) +
                                  ": Connection timed out"));
 }
 
-void SshWorker::onSocketReadable() {
+void SshWorker::onStreamReadable() {
+    if (!stream_ || !stream_->device())
+        return;
+    QIODevice* device = stream_->device();
     if (finished_) {
-        socket_->readAll(); // after the end nothing is parsed
+        device->readAll(); // after the end nothing is parsed
         return;
     }
-    while (socket_->bytesAvailable() > 0 && !finished_) {
-        readBuffer_.resize(std::min<qint64>(socket_->bytesAvailable(), kReadChunk));
-        const qint64 got = socket_->read(readBuffer_.data(), readBuffer_.size());
+    while (device->bytesAvailable() > 0 && !finished_) {
+        readBuffer_.resize(std::min<qint64>(device->bytesAvailable(), kReadChunk));
+        const qint64 got = device->read(readBuffer_.data(), readBuffer_.size());
         if (got <= 0)
             break;
         client_->receiveBytes(ByteView(reinterpret_cast<const std::uint8_t*>(readBuffer_.constData()),
@@ -115,27 +187,27 @@ void SshWorker::onSocketReadable() {
     }
 }
 
-void SshWorker::onSocketError() {
+void SshWorker::onStreamFailed(const QString& reason) {
     if (finished_)
         return;
-    if (!tcpConnected_) {
+    if (!streamOpen_) {
         connectTimer_->stop();
         finish(false, Error::network("connect to host " + config_.host + " port " + std::to_string(config_.port) +
-                                     ": " + socket_->errorString().toStdString()));
+                                     ": " + reason.toStdString()));
         return;
     }
-    const std::string reason = socket_->error() == QAbstractSocket::RemoteHostClosedError
-                                   ? std::string("Connection closed by remote host")
-                                   : socket_->errorString().toStdString();
-    client_->connectionLost(reason, now());
+    client_->connectionLost(reason.toStdString(), now());
     pump();
     if (!finished_)
-        finish(false, Error::network(reason));
+        finish(false, Error::network(reason.toStdString()));
 }
 
-void SshWorker::onSocketClosed() {
+void SshWorker::onStreamClosed() {
     closeTimer_->stop();
-    if (finished_ || !tcpConnected_)
+    if (finished_ || !streamOpen_)
+        return;
+    onStreamReadable(); // bytes that came with the end
+    if (finished_)
         return;
     client_->connectionLost("Connection closed by remote host", now());
     pump();
@@ -150,15 +222,87 @@ void SshWorker::onDeadline() {
     pump();
 }
 
+// ---- Jump hosts ----
+
+void SshWorker::startJumpChain() {
+    for (std::size_t i = 0; i < options_.jumpHosts.size(); ++i) {
+        const JumpHost& jump = options_.jumpHosts[i];
+        ConnectOptions hopOptions = jump.options;
+        hopOptions.jumpHosts.clear();
+        hopOptions.forwardAgent = false;
+        if (i > 0)
+            hopOptions.proxyCommand.clear();
+        auto* hop = new SshWorker(jump.config, std::move(hopOptions), this);
+        hop->via_ = i > 0 ? hops_[i - 1] : nullptr;
+        const quint64 tag = quint64(i + 1) << kHopShift;
+        const QString prefix = QStringLiteral("jump host %1: ").arg(hopName(jump.config));
+        connect(hop, &SshWorker::logMessage, this,
+                [this, prefix](int level, const QString& text) { emit logMessage(level, prefix + text); });
+        connect(hop, &SshWorker::banner, this, &SshWorker::banner);
+        connect(hop, &SshWorker::hostKeyDecisionRequested, this, [this, tag](HostKeyDecision decision) {
+            decision.id |= tag;
+            emit hostKeyDecisionRequested(decision);
+        });
+        connect(hop, &SshWorker::promptRequested, this, [this, tag](PromptEvent prompt) {
+            prompt.id |= tag;
+            emit promptRequested(prompt);
+        });
+        connect(hop, &SshWorker::authenticated, this, [this, i](const QString& method, const QString& info) {
+            emit jumpHostAuthenticated(static_cast<int>(i), method, info);
+            if (i + 1 < hops_.size()) {
+                startHop(i + 1);
+            } else {
+                via_ = hops_.back();
+                openStream();
+            }
+        });
+        connect(hop, &SshWorker::disconnected, this, [this, prefix](bool, const Error& error) {
+            // A hop that ends takes every connection through it along.
+            if (finished_)
+                return;
+            Error reported = error;
+            reported.message = prefix.toStdString() + error.message;
+            if (stream_)
+                stream_->abort();
+            finish(false, reported);
+        });
+        hops_.push_back(hop);
+    }
+    startHop(0);
+}
+
+void SshWorker::startHop(std::size_t index) {
+    SshWorker* hop = hops_[index];
+    emit jumpHostConnecting(static_cast<int>(index), fromStd(hop->config_.host), static_cast<quint16>(hop->config_.port));
+    hop->connectToServer();
+}
+
+// ---- The core's events and output ----
+
+void SshWorker::writeToStream(const Bytes& bytes) {
+    if (bytes.empty() || !streamOpen_ || !stream_ || !stream_->device())
+        return;
+    stream_->device()->write(reinterpret_cast<const char*>(bytes.data()), static_cast<qint64>(bytes.size()));
+}
+
 void SshWorker::pump() {
     if (!client_)
         return;
-    while (std::optional<Event> event = client_->pollEvent())
-        dispatch(*event);
-    if (client_->hasOutgoingBytes() && tcpConnected_ && socket_->state() == QAbstractSocket::ConnectedState) {
-        const Bytes out = client_->takeOutgoingBytes();
-        socket_->write(reinterpret_cast<const char*>(out.data()), static_cast<qint64>(out.size()));
+    if (pumping_) {
+        pumpAgain_ = true; // a reader called back into us: the running pump goes round again
+        return;
     }
+    pumping_ = true;
+    do {
+        pumpAgain_ = false;
+        while (std::optional<Event> event = client_->pollEvent())
+            dispatch(*event);
+        if (client_->hasOutgoingBytes() && streamOpen_ && !finished_)
+            writeToStream(client_->takeOutgoingBytes());
+        if (agent_)
+            agent_->flush();
+    } while (pumpAgain_ && !finished_);
+    pumping_ = false;
     if (!finished_ && client_->isClosed())
         finish(true, Error::cancelled("connection closed"));
     if (finished_) {
@@ -173,7 +317,71 @@ void SshWorker::pump() {
     }
 }
 
+bool SshWorker::dispatchToDevice(Event& event) {
+    const auto deviceFor = [this](ChannelId id) -> ChannelDevice* {
+        const auto it = devices_.find(id);
+        return it == devices_.end() ? nullptr : it->second.data();
+    };
+    const auto owned = [this](ChannelId id) { return devices_.count(id) > 0; };
+    return std::visit(
+        [&](auto& e) -> bool {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, ChannelOpenedEvent>) {
+                if (!owned(e.id))
+                    return false;
+                if (ChannelDevice* device = deviceFor(e.id))
+                    device->deliverOpened();
+                else
+                    (void)client_->closeChannel(e.id); // its owner went away meanwhile
+                return true;
+            } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
+                if (!owned(e.id))
+                    return false;
+                ChannelDevice* device = deviceFor(e.id);
+                devices_.erase(e.id);
+                if (device)
+                    device->deliverOpenFailed(e.reasonCode, fromStd(e.description));
+                return true;
+            } else if constexpr (std::is_same_v<T, ChannelDataEvent>) {
+                if (!owned(e.id))
+                    return false;
+                ChannelDevice* device = deviceFor(e.id);
+                if (!device || e.extended) {
+                    // Nobody reads it (no stderr on a forwarded stream): let the window refill.
+                    client_->consumed(e.id, e.data.size());
+                    return true;
+                }
+                device->deliverData(QByteArray(reinterpret_cast<const char*>(e.data.data()),
+                                               static_cast<qsizetype>(e.data.size())));
+                return true;
+            } else if constexpr (std::is_same_v<T, ChannelEofEvent>) {
+                if (!owned(e.id))
+                    return false;
+                if (ChannelDevice* device = deviceFor(e.id))
+                    device->deliverEof();
+                return true;
+            } else if constexpr (std::is_same_v<T, ChannelClosedEvent>) {
+                if (!owned(e.id))
+                    return false;
+                ChannelDevice* device = deviceFor(e.id);
+                devices_.erase(e.id);
+                pending_.erase(e.id);
+                if (device)
+                    device->deliverClosed();
+                return true;
+            } else if constexpr (std::is_same_v<T, ChannelRequestResultEvent> || std::is_same_v<T, ExitStatusEvent> ||
+                                 std::is_same_v<T, ExitSignalEvent>) {
+                return owned(e.id);
+            } else {
+                return false;
+            }
+        },
+        event);
+}
+
 void SshWorker::dispatch(Event& event) {
+    if (dispatchToDevice(event))
+        return;
     std::visit(
         [this](auto& e) {
             using T = std::decay_t<decltype(e)>;
@@ -187,6 +395,7 @@ void SshWorker::dispatch(Event& event) {
                 emit banner(fromStd(e.text));
             } else if constexpr (std::is_same_v<T, AuthenticatedEvent>) {
                 emit authenticated(fromStd(e.method), fromStd(e.info), client_->connectionInfo());
+                startForwards();
             } else if constexpr (std::is_same_v<T, ChannelOpenedEvent>) {
                 emit channelOpened(e.id);
             } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
@@ -210,13 +419,11 @@ void SshWorker::dispatch(Event& event) {
             } else if constexpr (std::is_same_v<T, ChannelWritableEvent>) {
                 flushChannels();
             } else if constexpr (std::is_same_v<T, GlobalRequestResultEvent>) {
-                // No global requests are sent through the worker yet (forwarding is issue 3).
+                // The worker sends no global requests of its own through sendGlobalRequest.
             } else if constexpr (std::is_same_v<T, DisconnectedEvent>) {
-                // Write the DISCONNECT message (if any) before the socket is closed.
-                if (client_->hasOutgoingBytes() && tcpConnected_) {
-                    const Bytes out = client_->takeOutgoingBytes();
-                    socket_->write(reinterpret_cast<const char*>(out.data()), static_cast<qint64>(out.size()));
-                }
+                // Write the DISCONNECT message (if any) before the stream is closed.
+                if (client_->hasOutgoingBytes() && streamOpen_)
+                    writeToStream(client_->takeOutgoingBytes());
                 finish(e.clean, e.error);
             }
         },
@@ -226,39 +433,59 @@ void SshWorker::dispatch(Event& event) {
 void SshWorker::flushChannels() {
     if (!usable())
         return;
-    for (auto it = pending_.begin(); it != pending_.end();) {
-        if (socket_->bytesToWrite() > kSocketBacklogLimit)
-            return; // resumed from bytesWritten
-        const ChannelId id = it->first;
-        PendingChannelData& pending = it->second;
-        if (pending.offset < pending.data.size()) {
-            const Result<std::size_t> taken = client_->sendData(
-                id,
-                ByteView(reinterpret_cast<const std::uint8_t*>(pending.data.constData()) + pending.offset,
-                         static_cast<std::size_t>(pending.data.size() - pending.offset)),
-                pending.extended);
-            if (!taken) {
-                emit logMessage(static_cast<int>(LogLevel::Info),
-                                QStringLiteral("channel %1: %2").arg(id).arg(fromStd(taken.error().message)));
+    if (flushing_) {
+        flushAgain_ = true;
+        return;
+    }
+    flushing_ = true;
+    // Progress is reported after the loop: a receiver may queue more data, which must not
+    // change pending_ under the iteration.
+    std::vector<std::pair<ChannelId, qint64>> progress;
+    do {
+        flushAgain_ = false;
+        for (auto it = pending_.begin(); it != pending_.end();) {
+            if (stream_->device()->bytesToWrite() > kStreamBacklogLimit)
+                break; // resumed from bytesWritten
+            const ChannelId id = it->first;
+            PendingChannelData& pending = it->second;
+            if (pending.offset < pending.data.size()) {
+                const Result<std::size_t> taken = client_->sendData(
+                    id,
+                    ByteView(reinterpret_cast<const std::uint8_t*>(pending.data.constData()) + pending.offset,
+                             static_cast<std::size_t>(pending.data.size() - pending.offset)),
+                    pending.extended);
+                if (!taken) {
+                    emit logMessage(static_cast<int>(LogLevel::Info),
+                                    QStringLiteral("channel %1: %2").arg(id).arg(fromStd(taken.error().message)));
+                    it = pending_.erase(it);
+                    continue;
+                }
+                pending.offset += static_cast<qsizetype>(taken.value());
+                if (taken.value() > 0)
+                    progress.emplace_back(id, static_cast<qint64>(taken.value()));
+                if (pending.offset < pending.data.size()) {
+                    ++it; // the rest after ChannelWritable
+                    continue;
+                }
+                pending.data.clear();
+                pending.offset = 0;
+            }
+            if (pending.eofRequested) {
+                (void)client_->sendEof(id);
                 it = pending_.erase(it);
                 continue;
             }
-            pending.offset += static_cast<qsizetype>(taken.value());
-            if (taken.value() > 0)
-                emit channelBytesWritten(id, static_cast<qint64>(taken.value()));
-            if (pending.offset < pending.data.size()) {
-                ++it; // the rest after ChannelWritable
-                continue;
-            }
-            pending.data.clear();
-            pending.offset = 0;
+            ++it;
         }
-        if (pending.eofRequested) {
-            (void)client_->sendEof(id);
-            it = pending_.erase(it);
-            continue;
+    } while (flushAgain_);
+    flushing_ = false;
+    for (const auto& [id, bytes] : progress) {
+        if (const auto device = devices_.find(id); device != devices_.end()) {
+            if (device->second)
+                device->second->deliverBytesWritten(bytes);
+        } else {
+            emit channelBytesWritten(id, bytes);
         }
-        ++it;
     }
 }
 
@@ -271,17 +498,27 @@ void SshWorker::finish(bool clean, Error error) {
     if (connectTimer_)
         connectTimer_->stop();
     pending_.clear();
-    if (socket_) {
-        if (socket_->state() == QAbstractSocket::ConnectedState) {
+    // Forwarded streams end with the connection; their owners see the channel close.
+    const auto devices = std::move(devices_);
+    devices_.clear();
+    for (const auto& [id, device] : devices)
+        if (device)
+            device->deliverClosed();
+    for (ActiveForward& forward : forwards_)
+        if (forward.listener)
+            forward.listener->stop();
+    if (stream_) {
+        if (streamOpen_) {
             // Let the queued bytes (our DISCONNECT) go out, but never linger.
-            socket_->flush();
-            socket_->disconnectFromHost();
-            if (socket_->state() != QAbstractSocket::UnconnectedState)
-                closeTimer_->start(kCloseGraceMs);
+            stream_->close();
+            closeTimer_->start(kCloseGraceMs);
         } else {
-            socket_->abort();
+            stream_->abort();
         }
     }
+    // The hops carried only this connection: close them, last first.
+    for (auto hop = hops_.rbegin(); hop != hops_.rend(); ++hop)
+        (*hop)->closeConnection();
     emit disconnected(clean, std::move(error));
 }
 
@@ -289,8 +526,8 @@ void SshWorker::closeConnection() {
     if (finished_)
         return;
     if (!usable()) {
-        if (socket_)
-            socket_->abort();
+        if (stream_)
+            stream_->abort();
         finish(true, Error::cancelled("closed before the connection was established"));
         return;
     }
@@ -300,7 +537,14 @@ void SshWorker::closeConnection() {
         finish(true, Error::cancelled("disconnected by user"));
 }
 
+// ---- Answers ----
+
 void SshWorker::answerHostKey(quint64 requestId, bool accept, bool saveToKnownHosts) {
+    if (const int hop = jumpHostOfRequest(requestId); hop >= 0) {
+        if (static_cast<std::size_t>(hop) < hops_.size())
+            hops_[static_cast<std::size_t>(hop)]->answerHostKey(requestId & kHopIdMask, accept, saveToKnownHosts);
+        return;
+    }
     if (!usable())
         return;
     client_->answerHostKey(requestId, accept, saveToKnownHosts);
@@ -308,6 +552,11 @@ void SshWorker::answerHostKey(quint64 requestId, bool accept, bool saveToKnownHo
 }
 
 void SshWorker::answerPrompt(quint64 requestId, std::vector<SecretBytes> responses) {
+    if (const int hop = jumpHostOfRequest(requestId); hop >= 0) {
+        if (static_cast<std::size_t>(hop) < hops_.size())
+            hops_[static_cast<std::size_t>(hop)]->answerPrompt(requestId & kHopIdMask, std::move(responses));
+        return;
+    }
     if (!usable())
         return;
     client_->answerPrompt(requestId, std::move(responses));
@@ -315,11 +564,18 @@ void SshWorker::answerPrompt(quint64 requestId, std::vector<SecretBytes> respons
 }
 
 void SshWorker::cancelPrompt(quint64 requestId) {
+    if (const int hop = jumpHostOfRequest(requestId); hop >= 0) {
+        if (static_cast<std::size_t>(hop) < hops_.size())
+            hops_[static_cast<std::size_t>(hop)]->cancelPrompt(requestId & kHopIdMask);
+        return;
+    }
     if (!usable())
         return;
     client_->cancelPrompt(requestId);
     pump();
 }
+
+// ---- Channels ----
 
 void SshWorker::openSession() {
     if (!usable())
@@ -328,6 +584,25 @@ void SshWorker::openSession() {
     if (!opened)
         emit channelOpenFailed(0, 0, fromStd(opened.error().message));
     pump();
+}
+
+ChannelDevice* SshWorker::openDirectTcpipDevice(const QString& host, quint16 port, const QString& originatorAddress,
+                                                quint16 originatorPort, QObject* parent, QString* error) {
+    if (!usable() || !client_->isAuthenticated()) {
+        *error = QStringLiteral("not connected");
+        return nullptr;
+    }
+    const QByteArray hostBytes = host.toUtf8();
+    const QByteArray originatorBytes = originatorAddress.toUtf8();
+    Result<ChannelId> opened = client_->openDirectTcpip(viewOf(hostBytes), port, viewOf(originatorBytes), originatorPort);
+    if (!opened) {
+        *error = fromStd(opened.error().message);
+        return nullptr;
+    }
+    auto* device = new ChannelDevice(this, *opened, false, parent);
+    devices_[*opened] = device;
+    pump();
+    return device;
 }
 
 void SshWorker::runChannelRequest(quint32 channel, const char* request, const std::function<Status()>& call) {
@@ -370,7 +645,7 @@ void SshWorker::sendSignal(quint32 channel, QByteArray signalName) {
     runChannelRequest(channel, "signal", [&] { return client_->sendSignal(channel, viewOf(signalName)); });
 }
 
-void SshWorker::write(quint32 channel, QByteArray data, bool extended) {
+void SshWorker::queueChannelData(quint32 channel, QByteArray data, bool extended) {
     if (!usable() || data.isEmpty())
         return;
     PendingChannelData& pending = pending_[channel];
@@ -384,6 +659,13 @@ void SshWorker::write(quint32 channel, QByteArray data, bool extended) {
     flushChannels();
     pump();
 }
+
+qint64 SshWorker::queuedChannelBytes(quint32 channel) const {
+    const auto it = pending_.find(channel);
+    return it == pending_.end() ? 0 : it->second.data.size() - it->second.offset;
+}
+
+void SshWorker::write(quint32 channel, QByteArray data, bool extended) { queueChannelData(channel, std::move(data), extended); }
 
 void SshWorker::sendEof(quint32 channel) {
     if (!usable())
@@ -408,6 +690,120 @@ void SshWorker::consumed(quint32 channel, qint64 bytes) {
     pump();
 }
 
+// ---- Port forwarding ----
+
+void SshWorker::addForward(PortForward forward) {
+    ActiveForward active;
+    active.spec = std::move(forward);
+    forwards_.push_back(std::move(active));
+    if (usable() && client_->isAuthenticated())
+        startForward(forwards_.back());
+}
+
+void SshWorker::addLocalForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort) {
+    addForward(PortForward{PortForward::Kind::Local, std::move(bindAddress), bindPort, {}, std::move(host), hostPort});
+}
+
+void SshWorker::addLocalSocketForward(QString bindPath, QString host, quint16 hostPort) {
+    addForward(PortForward{PortForward::Kind::Local, {}, 0, std::move(bindPath), std::move(host), hostPort});
+}
+
+void SshWorker::addDynamicForward(QString bindAddress, quint16 bindPort) {
+    addForward(PortForward{PortForward::Kind::Dynamic, std::move(bindAddress), bindPort, {}, {}, 0});
+}
+
+void SshWorker::addRemoteForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort) {
+    addForward(PortForward{PortForward::Kind::Remote, std::move(bindAddress), bindPort, {}, std::move(host), hostPort});
+}
+
+void SshWorker::removeForward(PortForward forward) {
+    for (auto it = forwards_.begin(); it != forwards_.end(); ++it) {
+        const bool sameRemote = it->spec.kind == PortForward::Kind::Remote && forward.kind == PortForward::Kind::Remote &&
+                                it->spec.bindAddress == forward.bindAddress && it->remoteActive &&
+                                it->remoteBoundPort == forward.bindPort;
+        if (!(it->spec == forward) && !sameRemote)
+            continue;
+        if (it->listener) {
+            it->listener->stop();
+            it->listener->deleteLater();
+        }
+        forwards_.erase(it);
+        return;
+    }
+}
+
+void SshWorker::startForwards() {
+    for (ActiveForward& forward : forwards_)
+        if (!forward.started)
+            startForward(forward);
+}
+
+void SshWorker::forwardFailedFor(ActiveForward& forward, const QString& reason) {
+    emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(forward.spec.describe(), reason));
+    emit forwardFailed(forward.spec, reason);
+}
+
+void SshWorker::startForward(ActiveForward& forward) {
+    forward.started = true;
+    switch (forward.spec.kind) {
+    case PortForward::Kind::Local:
+    case PortForward::Kind::Dynamic: {
+        auto* listener = new ForwardListener(this);
+        quint16 bound = 0;
+        QString error;
+        if (!listener->listen(forward.spec, &bound, &error)) {
+            delete listener;
+            forwardFailedFor(forward, error);
+            return;
+        }
+        forward.listener = listener;
+        const PortForward spec = forward.spec;
+        connect(listener, &ForwardListener::accepted, this,
+                [this, spec](QIODevice* connection, const QString& peerAddress, quint16 peerPort) {
+                    onForwardAccepted(spec, connection, peerAddress, peerPort);
+                });
+        emit logMessage(static_cast<int>(LogLevel::Verbose),
+                        QStringLiteral("%1: listening on port %2").arg(spec.describe()).arg(bound));
+        emit forwardReady(spec, bound);
+        return;
+    }
+    case PortForward::Kind::Remote:
+        forwardFailedFor(forward, QStringLiteral("remote forwarding is not available yet"));
+        return;
+    }
+}
+
+void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection, const QString& peerAddress,
+                                  quint16 peerPort) {
+    connection->setParent(this);
+    if (spec.kind != PortForward::Kind::Local) {
+        connection->deleteLater();
+        return;
+    }
+    QString error;
+    ChannelDevice* channel = openDirectTcpipDevice(spec.targetHost, spec.targetPort, peerAddress, peerPort, this, &error);
+    if (!channel) {
+        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(spec.describe(), error));
+        connection->deleteLater();
+        return;
+    }
+    const QString label = spec.describe();
+    connect(channel, &ChannelDevice::opened, this, [this, connection, channel, label] {
+        emit logMessage(static_cast<int>(LogLevel::Debug),
+                        QStringLiteral("%1: channel %2 open").arg(label).arg(channel->channel()));
+        new StreamBridge(connection, channel, this);
+    });
+    connect(channel, &ChannelDevice::openFailed, this,
+            [this, connection, channel, label](quint32, const QString& description) {
+                emit logMessage(static_cast<int>(LogLevel::Info),
+                                QStringLiteral("%1: the server refused the connection: %2").arg(label, description));
+                connection->deleteLater();
+                channel->deleteLater();
+            });
+}
+
+// ---- The thread ----
+
 SshWorkerThread::SshWorkerThread(SshWorker* worker) : thread_(std::make_unique<QThread>()), worker_(worker) {
     thread_->setObjectName(QStringLiteral("ssh-worker"));
     worker_->moveToThread(thread_.get());
@@ -416,7 +812,7 @@ SshWorkerThread::SshWorkerThread(SshWorker* worker) : thread_(std::make_unique<Q
 }
 
 SshWorkerThread::~SshWorkerThread() {
-    // Close in the worker's thread (DISCONNECT queued, socket closing), then stop the
+    // Close in the worker's thread (DISCONNECT queued, stream closing), then stop the
     // thread; the worker is deleted there as the thread finishes.
     QMetaObject::invokeMethod(worker_, &SshWorker::closeConnection, Qt::BlockingQueuedConnection);
     thread_->quit();

@@ -1,6 +1,8 @@
-// SshWorker: one SSH connection on its own thread. It owns the QTcpSocket (name resolution,
-// IPv4/IPv6, connect timeout, TCP_NODELAY before the first byte), a QTimer that follows
-// SshClient::nextDeadline(), and the sans-I/O SshClient it feeds (ARCHITECTURE.md).
+// SshWorker: one SSH connection on its own thread. It owns the stream the connection runs over
+// (a TCP socket, a ProxyCommand, or a channel through jump hosts: ServerStream.h), a QTimer
+// that follows SshClient::nextDeadline(), the sans-I/O SshClient it feeds (ARCHITECTURE.md),
+// and what issue 3 puts outside the core: the ssh-agent connection, port forwarding (-L, -R,
+// -D; RFC 4254 §7), agent forwarding and the jump-host chain.
 //
 // Threading: after moveToThread (or SshWorkerThread), every slot below runs in the worker's
 // thread; call them through queued connections or QMetaObject::invokeMethod. Every signal
@@ -13,6 +15,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QThread>
 
@@ -20,9 +23,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
-class QTcpSocket;
 class QTimer;
 
 Q_DECLARE_METATYPE(portal::protocol::client::HostKeyDecision)
@@ -34,12 +37,69 @@ Q_DECLARE_METATYPE(std::vector<portal::protocol::SecretBytes>)
 
 namespace portal::protocol::qt {
 
-// Where to connect; the rest of the configuration is the core's ClientConfig.
+class AgentConnection;
+class ChannelDevice;
+class ForwardListener;
+class ServerStream;
+struct JumpHost;
+
+// Where and how to connect; the rest of the configuration is the core's ClientConfig.
 struct ConnectOptions {
     // Host name or address to resolve; empty means ClientConfig::host.
     QString address;
     QAbstractSocket::NetworkLayerProtocol protocol = QAbstractSocket::AnyIPProtocol;
-    std::chrono::milliseconds connectTimeout{30000}; // TCP connect, resolution included
+    // Until the stream is open (TCP connect with name resolution, the ProxyCommand started,
+    // or the last jump host's channel confirmed); 0 turns it off.
+    std::chrono::milliseconds connectTimeout{30000};
+    // The ssh-agent whose keys publickey authentication offers (before the identity files,
+    // filtered by ClientConfig::identitiesOnly): a Unix socket path (SSH_AUTH_SOCK) or, on
+    // Windows, the OpenSSH agent pipe \\.\pipe\openssh-ssh-agent. Empty: no agent.
+    // Pageant's shared-memory protocol is not supported.
+    QString agentSocket;
+    // ForwardAgent (-A): every session channel opened asks for agent forwarding
+    // (auth-agent-req@openssh.com), and each agent channel the server opens is bridged to a
+    // new connection to agentSocket. Off unless asked for, per host.
+    bool forwardAgent = false;
+    // ProxyCommand as ssh_config(5) writes it, tokens unexpanded (%h %p %r %n %%); empty or
+    // "none" connects directly. Ignored when jumpHosts is not empty (OpenSSH: the two exclude
+    // each other) and on every hop after the first.
+    QString proxyCommand;
+    // ProxyJump (-J): hops, the first connected first. Each hop is an SSH connection of its
+    // own (host-key check, prompts, authentication) whose direct-tcpip channel (RFC 4254
+    // §7.2) carries the next hop's connection, and the last one carries this worker's.
+    std::vector<JumpHost> jumpHosts;
+};
+
+// One hop of a ProxyJump chain. options.jumpHosts and options.forwardAgent are ignored;
+// options.proxyCommand applies to the first hop only.
+struct JumpHost {
+    client::ClientConfig config;
+    ConnectOptions options;
+};
+
+// A port forward (RFC 4254 §7): -L, -R or -D.
+struct PortForward {
+    enum class Kind {
+        Local,   // -L: we listen; each connection becomes a direct-tcpip channel to target
+        Remote,  // -R: the server listens (tcpip-forward); each connection it forwards to us
+                 //     is connected to target from here
+        Dynamic, // -D: we listen as a SOCKS4/4a/5 server; each CONNECT becomes a channel
+    };
+    Kind kind = Kind::Local;
+    // Where connections are accepted. Local/Dynamic: an address literal, "localhost" or
+    // empty for loopback only, "*" for every address. Remote: as ssh sends it, empty meaning
+    // "localhost" and "*" every address of the server (RFC 4254 §7.1).
+    QString bindAddress;
+    quint16 bindPort = 0; // 0: any free port, reported by forwardReady
+    // Local/Dynamic only: a Unix socket path to listen on instead of bindAddress:bindPort.
+    QString bindPath;
+    // Local: where the server connects; Remote: where we connect. Unused for Dynamic.
+    QString targetHost;
+    quint16 targetPort = 0;
+
+    bool operator==(const PortForward&) const = default;
+    // "-L 127.0.0.1:8080:example.org:80" style, for messages.
+    QString describe() const;
 };
 
 class SshWorker : public QObject {
@@ -50,6 +110,20 @@ public:
 
     explicit SshWorker(client::ClientConfig config, ConnectOptions options = {}, QObject* parent = nullptr);
     ~SshWorker() override;
+
+    // Prompts and host-key decisions of jump hosts arrive through promptRequested and
+    // hostKeyDecisionRequested like the destination's; their ids say which hop asked:
+    // -1 for the destination, otherwise the index into ConnectOptions::jumpHosts. Answer
+    // them with the same answerPrompt / answerHostKey slots.
+    static int jumpHostOfRequest(quint64 requestId);
+
+    // ---- For the runtime's own streams, in the worker's thread only ----
+
+    // Opens a direct-tcpip channel (RFC 4254 §7.2) as a device owned by `parent`: opened()
+    // or openFailed() follows. nullptr when not authenticated or the core refuses at once
+    // (*error says why).
+    ChannelDevice* openDirectTcpipDevice(const QString& host, quint16 port, const QString& originatorAddress,
+                                         quint16 originatorPort, QObject* parent, QString* error);
 
 public slots:
     // Resolves, connects and starts the SSH handshake. Progress arrives as signals.
@@ -83,6 +157,18 @@ public slots:
     // (RFC 4254 §5.2), so a stalled consumer bounds memory at the window size.
     void consumed(quint32 channel, qint64 bytes);
 
+    // Port forwarding. A forward added before authentication starts once authenticated.
+    // forwardReady (with the bound port) or forwardFailed follows for each; connections
+    // through it are logged (logMessage, Verbose) and never reach the channel signals above.
+    void addForward(portal::protocol::qt::PortForward forward);
+    // Stops accepting connections for a forward added before (matched by ==; for Remote
+    // with port 0 either the requested 0 or the bound port); connections already made go on.
+    void removeForward(portal::protocol::qt::PortForward forward);
+    void addLocalForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort);
+    void addLocalSocketForward(QString bindPath, QString host, quint16 hostPort);
+    void addDynamicForward(QString bindAddress, quint16 bindPort);
+    void addRemoteForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort);
+
 signals:
     void resolving(QString host);
     void socketConnected(QString peerAddress, quint16 port);
@@ -100,11 +186,20 @@ signals:
     void exitSignal(quint32 channel, QString signalName, bool coreDumped, QString message);
     void channelClosed(quint32 channel);
     void channelBytesWritten(quint32 channel, qint64 bytes);
+    // A forward listens (Local/Dynamic: our socket; Remote: the server agreed); boundPort
+    // is the port actually bound (0 for a Unix socket path).
+    void forwardReady(portal::protocol::qt::PortForward forward, quint16 boundPort);
+    void forwardFailed(portal::protocol::qt::PortForward forward, QString reason);
+    // Jump hosts (ConnectOptions::jumpHosts): hop `hop` is being connected / is authenticated.
+    void jumpHostConnecting(int hop, QString host, quint16 port);
+    void jumpHostAuthenticated(int hop, QString method, QString info);
     // Always the last signal; `clean` when closeConnection() (or the server, with nothing
     // outstanding) ended it, otherwise `error` says why.
     void disconnected(bool clean, portal::protocol::Error error);
 
 private:
+    friend class ChannelDevice;
+
     struct PendingChannelData {
         QByteArray data;       // queued by write(), not yet taken by the core
         qsizetype offset = 0;  // bytes of `data` already taken
@@ -112,37 +207,74 @@ private:
         bool eofRequested = false;
     };
 
-    void onSocketConnected();
-    void onSocketReadable();
-    void onSocketError();
-    void onSocketClosed();
+    // A forward the caller added; `listener` for Local/Dynamic once listening, the
+    // tcpip-forward bookkeeping for Remote.
+    struct ActiveForward {
+        PortForward spec;
+        ForwardListener* listener = nullptr;
+        bool started = false;
+        std::optional<RequestId> remoteRequest; // tcpip-forward sent, no reply yet
+        quint32 remoteBoundPort = 0;            // as the server bound it
+        bool remoteActive = false;
+    };
+
+    void openStream();
+    void onStreamOpened(const QString& peer, quint16 port);
+    void onStreamReadable();
+    void onStreamFailed(const QString& reason);
+    void onStreamClosed();
     void onDeadline();
     void onConnectTimeout();
+    void startJumpChain();
+    void startHop(std::size_t index);
     // Runs after every input to the core: emits its events, writes its output, re-arms
-    // the deadline timer.
+    // the deadline timer. Re-entrant calls (from a device's reader) fold into the running one.
     void pump();
     void dispatch(client::Event& event);
+    bool dispatchToDevice(client::Event& event);
     void flushChannels();
+    void writeToStream(const Bytes& bytes);
+    void queueChannelData(quint32 channel, QByteArray data, bool extended);
+    qint64 queuedChannelBytes(quint32 channel) const;
     void runChannelRequest(quint32 channel, const char* request, const std::function<Status()>& call);
     void finish(bool clean, Error error);
     bool usable() const;
     static client::TimePoint now() { return client::Clock::now(); }
+
+    void startForwards();
+    void startForward(ActiveForward& forward);
+    void onForwardAccepted(const PortForward& spec, QIODevice* socket, const QString& peerAddress, quint16 peerPort);
+    void forwardFailedFor(ActiveForward& forward, const QString& reason);
 
     // Set in the constructor, read-only afterwards.
     const client::ClientConfig config_;
     const ConnectOptions options_;
 
     // Owned by the worker's thread (created in connectToServer, used only by slots and
-    // socket/timer callbacks running there).
+    // stream/timer callbacks running there).
     std::unique_ptr<client::SshClient> client_;
-    QTcpSocket* socket_ = nullptr;
+    std::unique_ptr<AgentConnection> agent_;
+    ServerStream* stream_ = nullptr;
     QTimer* deadlineTimer_ = nullptr;
     QTimer* connectTimer_ = nullptr;
     QTimer* closeTimer_ = nullptr;
     std::map<ChannelId, PendingChannelData> pending_;
+    // Channels that belong to the runtime (forwards, agent, next hop): their events go to
+    // the device, not to the public channel signals.
+    std::map<ChannelId, QPointer<ChannelDevice>> devices_;
+    std::vector<ActiveForward> forwards_;
     QByteArray readBuffer_;
-    bool tcpConnected_ = false;
+    bool streamOpen_ = false;
     bool finished_ = false;
+    bool pumping_ = false;
+    bool pumpAgain_ = false;
+    bool flushing_ = false;
+    bool flushAgain_ = false;
+
+    // Jump hosts: the hop workers (children, same thread), and for a hop worker the one
+    // whose channel carries its stream.
+    std::vector<SshWorker*> hops_;
+    QPointer<SshWorker> via_;
 };
 
 // Runs an SshWorker in a QThread of its own for the lifetime of this object. Destruction
@@ -163,3 +295,5 @@ private:
 };
 
 } // namespace portal::protocol::qt
+
+Q_DECLARE_METATYPE(portal::protocol::qt::PortForward)

@@ -1,0 +1,136 @@
+// LocalStreamSocket: non-blocking recv/send on a socket descriptor driven by QSocketNotifier.
+#include "LocalStreamSocket.h"
+
+#include <QSocketNotifier>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace portal::protocol::qt {
+
+namespace {
+
+constexpr qint64 kReadChunk = 64 * 1024;
+// Unread bytes at which we stop taking more from the kernel.
+constexpr qint64 kReadLimit = 256 * 1024;
+
+} // namespace
+
+LocalStreamSocket::LocalStreamSocket(int fd, QObject* parent) : QIODevice(parent), fd_(fd) {
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    readNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Read, this);
+    writeNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Write, this);
+    writeNotifier_->setEnabled(false);
+    connect(readNotifier_, &QSocketNotifier::activated, this, &LocalStreamSocket::onReadable);
+    connect(writeNotifier_, &QSocketNotifier::activated, this, &LocalStreamSocket::onWritable);
+    QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+}
+
+LocalStreamSocket::~LocalStreamSocket() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+void LocalStreamSocket::close() {
+    if (fd_ >= 0) {
+        readNotifier_->setEnabled(false);
+        writeNotifier_->setEnabled(false);
+        // What we wrote and the kernel holds still goes out before the FIN.
+        ::close(fd_);
+        fd_ = -1;
+    }
+    QIODevice::close();
+    if (!gone_) {
+        gone_ = true;
+        emit disconnected();
+    }
+}
+
+void LocalStreamSocket::shutdownWrite() {
+    if (writeShut_ || fd_ < 0)
+        return;
+    if (!writeBuffer_.isEmpty()) {
+        shutdownPending_ = true; // after the buffer drains
+        return;
+    }
+    writeShut_ = true;
+    ::shutdown(fd_, SHUT_WR);
+}
+
+void LocalStreamSocket::onReadable() {
+    if (fd_ < 0)
+        return;
+    char chunk[kReadChunk];
+    const ssize_t got = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (got > 0) {
+        readBuffer_.append(chunk, got);
+        if (readBuffer_.size() >= kReadLimit)
+            readNotifier_->setEnabled(false); // resumed as the reader drains
+        emit readyRead();
+        return;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (got < 0) {
+        fail();
+        return;
+    }
+    readNotifier_->setEnabled(false);
+    peerEof_ = true;
+    emit readChannelFinished();
+}
+
+void LocalStreamSocket::onWritable() {
+    if (fd_ < 0)
+        return;
+    while (!writeBuffer_.isEmpty()) {
+        const ssize_t sent = ::send(fd_, writeBuffer_.constData(), static_cast<size_t>(writeBuffer_.size()), MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                break;
+            fail();
+            return;
+        }
+        writeBuffer_.remove(0, sent);
+        emit bytesWritten(sent);
+        if (fd_ < 0)
+            return; // a receiver closed us
+    }
+    writeNotifier_->setEnabled(!writeBuffer_.isEmpty());
+    if (writeBuffer_.isEmpty() && shutdownPending_) {
+        shutdownPending_ = false;
+        shutdownWrite();
+    }
+}
+
+void LocalStreamSocket::fail() {
+    setErrorString(QString::fromLocal8Bit(std::strerror(errno)));
+    peerEof_ = true;
+    writeBuffer_.clear();
+    close();
+}
+
+qint64 LocalStreamSocket::readData(char* data, qint64 maxSize) {
+    const qint64 n = std::min<qint64>(maxSize, readBuffer_.size());
+    if (n == 0)
+        return peerEof_ ? -1 : 0;
+    std::memcpy(data, readBuffer_.constData(), static_cast<std::size_t>(n));
+    readBuffer_.remove(0, n);
+    if (fd_ >= 0 && !peerEof_ && readBuffer_.size() < kReadLimit)
+        readNotifier_->setEnabled(true);
+    return n;
+}
+
+qint64 LocalStreamSocket::writeData(const char* data, qint64 size) {
+    if (fd_ < 0 || writeShut_ || shutdownPending_)
+        return -1;
+    writeBuffer_.append(data, size);
+    writeNotifier_->setEnabled(true);
+    return size;
+}
+
+} // namespace portal::protocol::qt

@@ -1,0 +1,60 @@
+// A connected stream socket (TCP or Unix) as a QIODevice that supports half-close, which
+// QTcpSocket and QLocalSocket do not (they close both ways at the peer's EOF). Forwarded
+// connections need it: a local client's EOF becomes the channel's EOF while the answer still
+// flows back, and the channel's EOF becomes a FIN while the client may still send (RFC 4254
+// §5.3). Reading pauses while kReadLimit bytes wait unread, so TCP's own flow control holds
+// back a fast sender.
+//
+// POSIX only; on Windows the listener hands out QTcpSocket instead.
+// Threading: used only in the thread that created it.
+#pragma once
+
+#include <QByteArray>
+#include <QIODevice>
+
+class QSocketNotifier;
+
+namespace portal::protocol::qt {
+
+class LocalStreamSocket : public QIODevice {
+    Q_OBJECT
+public:
+    // Takes ownership of `fd`, a connected stream socket; sets it non-blocking.
+    explicit LocalStreamSocket(int fd, QObject* parent = nullptr);
+    ~LocalStreamSocket() override;
+
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override { return readBuffer_.size() + QIODevice::bytesAvailable(); }
+    qint64 bytesToWrite() const override { return writeBuffer_.size(); }
+    bool atEnd() const override { return peerEof_ && readBuffer_.isEmpty(); }
+    void close() override;
+
+    // FIN to the peer once everything written has been sent; reading goes on.
+    void shutdownWrite();
+    bool peerFinished() const { return peerEof_; }
+
+signals:
+    // Closed both ways (after close(), or an error such as a reset).
+    void disconnected();
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override;
+    qint64 writeData(const char* data, qint64 size) override;
+
+private:
+    void onReadable();
+    void onWritable();
+    void fail();
+
+    int fd_;
+    QSocketNotifier* readNotifier_ = nullptr;
+    QSocketNotifier* writeNotifier_ = nullptr;
+    QByteArray readBuffer_;
+    QByteArray writeBuffer_;
+    bool peerEof_ = false;
+    bool shutdownPending_ = false;
+    bool writeShut_ = false;
+    bool gone_ = false;
+};
+
+} // namespace portal::protocol::qt

@@ -1,0 +1,154 @@
+// StreamBridge: the copy loops between a local socket and a ChannelDevice.
+#include "StreamBridge.h"
+
+#include "ChannelDevice.h"
+#include "LocalStreamSocket.h"
+
+#include <QAbstractSocket>
+#include <QLocalSocket>
+#include <QTimer>
+
+
+namespace portal::protocol::qt {
+
+namespace {
+
+// One read's worth, and the backlog on the writing side at which reading pauses: a few
+// channel packets, small next to the 2 MiB receive window.
+constexpr qint64 kChunk = 64 * 1024;
+constexpr qint64 kBacklogLimit = 256 * 1024;
+
+} // namespace
+
+StreamBridge::StreamBridge(QIODevice* local, ChannelDevice* channel, QObject* parent)
+    : QObject(parent), local_(local), channel_(channel) {
+    local->setParent(this);
+    channel->setParent(this);
+    connect(local, &QIODevice::readyRead, this, &StreamBridge::localToChannel);
+    connect(local, &QIODevice::bytesWritten, this, &StreamBridge::channelToLocal);
+    connect(local, &QIODevice::readChannelFinished, this, &StreamBridge::onLocalReadEnded);
+    // The local side may have ended while the channel was opening.
+#ifndef Q_OS_WIN
+    if (auto* stream = qobject_cast<LocalStreamSocket*>(local)) {
+        connect(stream, &LocalStreamSocket::disconnected, this, &StreamBridge::onLocalGone);
+        localReadEnded_ = stream->peerFinished();
+        localGone_ = !stream->isOpen();
+    }
+#endif
+    if (auto* socket = qobject_cast<QAbstractSocket*>(local)) {
+        connect(socket, &QAbstractSocket::disconnected, this, &StreamBridge::onLocalGone);
+        localGone_ = socket->state() == QAbstractSocket::UnconnectedState;
+    } else if (auto* localSocket = qobject_cast<QLocalSocket*>(local)) {
+        connect(localSocket, &QLocalSocket::disconnected, this, &StreamBridge::onLocalGone);
+        localGone_ = localSocket->state() == QLocalSocket::UnconnectedState;
+    }
+    connect(channel, &QIODevice::readyRead, this, &StreamBridge::channelToLocal);
+    connect(channel, &QIODevice::bytesWritten, this, &StreamBridge::localToChannel);
+    connect(channel, &ChannelDevice::peerEofReceived, this, &StreamBridge::channelToLocal);
+    connect(channel, &ChannelDevice::channelClosed, this, &StreamBridge::onChannelClosed);
+    // Bytes that arrived before the bridge was made.
+    QTimer::singleShot(0, this, [this] {
+        localToChannel();
+        channelToLocal();
+    });
+}
+
+StreamBridge::~StreamBridge() = default;
+
+void StreamBridge::localToChannel() {
+    if (ended_ || !local_ || !channel_ || channelClosed_ || eofSentToChannel_)
+        return;
+    while (channel_->bytesToWrite() < kBacklogLimit) {
+        const QByteArray data = local_->read(kChunk);
+        if (data.isEmpty())
+            break;
+        toChannel_ += data.size();
+        channel_->write(data);
+    }
+    if ((localReadEnded_ || localGone_) && local_->bytesAvailable() == 0) {
+        // Local EOF: half-close towards the server once what we wrote has gone out.
+        eofSentToChannel_ = true;
+        channel_->sendEof();
+    }
+    maybeFinish();
+}
+
+void StreamBridge::channelToLocal() {
+    if (ended_ || !local_ || !channel_)
+        return;
+    if (!localGone_) {
+        while (local_->bytesToWrite() < kBacklogLimit) {
+            const QByteArray data = channel_->read(kChunk); // refills the channel's window
+            if (data.isEmpty())
+                break;
+            toLocal_ += data.size();
+            local_->write(data);
+        }
+    }
+    if (channel_->peerFinished() && !localWriteShut_)
+        shutdownLocalWrite();
+    maybeFinish();
+}
+
+void StreamBridge::onLocalReadEnded() {
+    localReadEnded_ = true;
+    localToChannel();
+}
+
+void StreamBridge::onLocalGone() {
+    localGone_ = true;
+    localReadEnded_ = true;
+    localToChannel();
+    maybeFinish();
+}
+
+void StreamBridge::onChannelClosed() {
+    channelClosed_ = true;
+    channelToLocal(); // what arrived before CLOSE still goes out
+    maybeFinish();
+}
+
+void StreamBridge::shutdownLocalWrite() {
+    if (local_->bytesToWrite() > 0)
+        return; // again from bytesWritten
+    localWriteShut_ = true;
+    if (localReadEnded_ || localGone_)
+        return; // both directions done: maybeFinish closes the socket
+    // Channel EOF: FIN towards the local peer while it may still send (half-close).
+#ifndef Q_OS_WIN
+    if (auto* stream = qobject_cast<LocalStreamSocket*>(local_.data())) {
+        stream->shutdownWrite();
+        return;
+    }
+#endif
+    // Qt's sockets have no half-close: the local side is closed once written.
+    localReadEnded_ = true;
+}
+
+void StreamBridge::maybeFinish() {
+    if (ended_ || !local_ || !channel_)
+        return;
+    const bool towardChannelDone = eofSentToChannel_ || channelClosed_;
+    const bool towardLocalDone = localGone_ || (localWriteShut_ && channel_->peerFinished()) ||
+                                 (channelClosed_ && channel_->bytesAvailable() == 0 && local_->bytesToWrite() == 0);
+    if ((towardChannelDone && towardLocalDone) || (localGone_ && (channelClosed_ || eofSentToChannel_)) ||
+        (channelClosed_ && local_->bytesToWrite() == 0 && channel_->bytesAvailable() == 0))
+        end();
+}
+
+void StreamBridge::end() {
+    ended_ = true;
+    if (!channelClosed_)
+        channel_->close();
+    if (auto* socket = qobject_cast<QAbstractSocket*>(local_.data()))
+        socket->disconnectFromHost(); // writes what is buffered first (end() waits for that)
+    else if (auto* localSocket = qobject_cast<QLocalSocket*>(local_.data()))
+        localSocket->disconnectFromServer();
+    else
+        local_->close();
+    emit finished();
+    // The socket finishes writing in the background; the bridge goes once it has.
+    deleteLater();
+}
+
+} // namespace portal::protocol::qt

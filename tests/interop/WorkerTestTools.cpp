@@ -1,0 +1,232 @@
+// RunningWorker, EchoServer and the blocking exchange client.
+#include "WorkerTestTools.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace portal::test {
+
+using protocol::qt::SshWorker;
+
+RunningWorker::RunningWorker(protocol::client::ClientConfig config, protocol::qt::ConnectOptions options)
+    : worker_(new SshWorker(std::move(config), std::move(options))) {
+    authenticated = std::make_unique<QSignalSpy>(worker_, &SshWorker::authenticated);
+    disconnected = std::make_unique<QSignalSpy>(worker_, &SshWorker::disconnected);
+    QObject::connect(worker_, &SshWorker::logMessage, [this](int, const QString& text) {
+        std::lock_guard lock(logMutex_);
+        log_ << text;
+    });
+    thread_ = std::make_unique<protocol::qt::SshWorkerThread>(worker_);
+}
+
+QStringList RunningWorker::log() const {
+    std::lock_guard lock(logMutex_);
+    return log_;
+}
+
+QString RunningWorker::disconnectReason() const {
+    return disconnected->isEmpty() ? QString()
+                                   : QString::fromStdString((*disconnected)[0][1].value<protocol::Error>().message);
+}
+
+RunningWorker::~RunningWorker() { thread_.reset(); }
+
+bool RunningWorker::connectAndAuthenticate(int timeoutMs) {
+    QMetaObject::invokeMethod(worker_, &SshWorker::connectToServer);
+    QElapsedTimer waited;
+    waited.start();
+    while (authenticated->isEmpty() && disconnected->isEmpty() && waited.elapsed() < timeoutMs)
+        QTest::qWait(10);
+    if (!authenticated->isEmpty())
+        return true;
+    why_ = disconnected->isEmpty() ? QStringLiteral("no authentication within %1 ms").arg(timeoutMs)
+                                   : disconnectReason();
+    if (const QStringList lines = log(); !lines.isEmpty())
+        why_ += QStringLiteral("; log: ") + lines.join(QStringLiteral(" | "));
+    return false;
+}
+
+void RunningWorker::run(const std::function<void(SshWorker*)>& call) {
+    QMetaObject::invokeMethod(worker_, [this, call] { call(worker_); }, Qt::BlockingQueuedConnection);
+}
+
+EchoServer::EchoServer(Mode mode) : mode_(mode) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_, 256) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        qFatal("echo server: cannot listen on 127.0.0.1: %s", strerror(errno));
+    port_ = ntohs(address.sin_port);
+    acceptThread_ = std::thread([this] { acceptLoop(); });
+}
+
+EchoServer::~EchoServer() {
+    stopping_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    acceptThread_.join();
+    ::close(listener_);
+    std::lock_guard lock(mutex_);
+    for (std::thread& connection : connections_)
+        connection.join();
+}
+
+namespace {
+
+bool writeAll(int fd, const char* data, qsizetype size) {
+    for (qsizetype sent = 0; sent < size;) {
+        const ssize_t n = ::send(fd, data + sent, static_cast<size_t>(size - sent), MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        sent += n;
+    }
+    return true;
+}
+
+} // namespace
+
+void EchoServer::acceptLoop() {
+    while (!stopping_) {
+        pollfd waiting{listener_, POLLIN, 0};
+        if (::poll(&waiting, 1, 100) <= 0)
+            continue;
+        const int fd = ::accept(listener_, nullptr, nullptr);
+        if (fd < 0)
+            continue;
+        std::lock_guard lock(mutex_);
+        connections_.emplace_back([this, fd] {
+            char buffer[65536];
+            QCryptographicHash digest(QCryptographicHash::Sha256);
+            for (;;) {
+                pollfd readable{fd, POLLIN, 0};
+                if (::poll(&readable, 1, 30000) <= 0)
+                    break; // a stuck peer: give up rather than hang the test's exit
+                const ssize_t got = ::read(fd, buffer, sizeof buffer);
+                if (got <= 0)
+                    break;
+                if (mode_ == Mode::DigestAtEof) {
+                    digest.addData(QByteArrayView(buffer, got));
+                    continue;
+                }
+                if (!writeAll(fd, buffer, got))
+                    break;
+            }
+            if (mode_ == Mode::DigestAtEof) {
+                const QByteArray answer = digest.result().toHex();
+                writeAll(fd, answer.constData(), answer.size());
+            }
+            ::shutdown(fd, SHUT_WR);
+            ::close(fd);
+            ++served_;
+        });
+    }
+}
+
+std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs, QString* error) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    QByteArray received;
+    qsizetype sent = 0;
+    bool shut = false;
+    char buffer[65536];
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            *error = QStringLiteral("timed out after sending %1 of %2 bytes and receiving %3")
+                         .arg(sent).arg(data.size()).arg(received.size());
+            ::close(fd);
+            return std::nullopt;
+        }
+        if (sent == data.size() && !shut) {
+            ::shutdown(fd, SHUT_WR); // half-close: the far end sees EOF, we still read
+            shut = true;
+        }
+        pollfd events{fd, static_cast<short>(POLLIN | (shut ? 0 : POLLOUT)), 0};
+        if (::poll(&events, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0)
+            continue;
+        if (events.revents & (POLLIN | POLLHUP | POLLERR)) {
+            const ssize_t got = ::read(fd, buffer, sizeof buffer);
+            if (got < 0) {
+                *error = QStringLiteral("read: %1").arg(strerror(errno));
+                ::close(fd);
+                return std::nullopt;
+            }
+            if (got == 0)
+                break;
+            received.append(buffer, got);
+        }
+        if (!shut && (events.revents & POLLOUT)) {
+            const ssize_t n = ::send(fd, data.constData() + sent, static_cast<size_t>(std::min<qsizetype>(data.size() - sent, 65536)),
+                                     MSG_NOSIGNAL);
+            if (n < 0) {
+                *error = QStringLiteral("write: %1").arg(strerror(errno));
+                ::close(fd);
+                return std::nullopt;
+            }
+            sent += n;
+        }
+    }
+    ::close(fd);
+    if (sent < data.size()) {
+        *error = QStringLiteral("EOF after sending only %1 of %2 bytes").arg(sent).arg(data.size());
+        return std::nullopt;
+    }
+    return received;
+}
+
+std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int timeoutMs, QString* error) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        *error = QStringLiteral("connect to 127.0.0.1:%1: %2").arg(port).arg(strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return std::nullopt;
+    }
+    return exchangeOnSocket(fd, data, timeoutMs, error);
+}
+
+std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs, QString* error) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const QByteArray encoded = path.toLocal8Bit();
+    if (encoded.size() >= static_cast<qsizetype>(sizeof address.sun_path)) {
+        *error = QStringLiteral("socket path too long: %1").arg(path);
+        return std::nullopt;
+    }
+    std::memcpy(address.sun_path, encoded.constData(), static_cast<size_t>(encoded.size()));
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        *error = QStringLiteral("connect to %1: %2").arg(path, strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return std::nullopt;
+    }
+    return exchangeOnSocket(fd, data, timeoutMs, error);
+}
+
+QByteArray randomBytes(qsizetype size) {
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        bytes[i] = static_cast<char>(QRandomGenerator::global()->generate() & 0xff);
+    return bytes;
+}
+
+} // namespace portal::test
