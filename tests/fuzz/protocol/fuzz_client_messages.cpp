@@ -1,6 +1,7 @@
 // Fuzzes what a server controls in the client: the byte stream after the version line
 // (unencrypted packet framing, KEXINIT parsing and negotiation, the KEX state machine) and
-// plaintext messages fed straight to the userauth and connection layers. Nothing may crash,
+// plaintext messages fed straight to the userauth and connection layers (including channels the
+// server opens for forwards, X11 and the agent, and tcpip-forward replies). Nothing may crash,
 // hang or grow without bound; every bad input must end in an error value.
 //
 // Input: the first byte picks the target; for the layer targets the rest is a sequence of
@@ -8,6 +9,8 @@
 #include "auth/UserAuthClient.h"
 #include "client/SshClient.h"
 #include "connection/ConnectionClient.h"
+#include "transport/MessageNumbers.h"
+#include "wire/Writer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -90,15 +93,42 @@ void fuzzConnection(ByteView data) {
     auto second = channels.openSession();
     if (!first || !second)
         return;
+    // Channel 2, confirmed here as the server's 7, asks for agent and X11 forwarding, and two
+    // remote forwards are requested, so server opens in the input can pass the policy: the
+    // forwards once the input grants them (the first is for port 0, so its reply carries a port),
+    // X11 once the input answers channel 2's x11-req with CHANNEL_SUCCESS.
+    auto third = channels.openSession();
+    if (!third)
+        return;
+    wire::Writer confirm(transport::msg::ChannelOpenConfirmation);
+    confirm.uint32(*third).uint32(7).uint32(64 * 1024).uint32(32768);
+    if (!channels.handle(confirm.bytes()) || !channels.requestAgentForwarding(*third) ||
+        !channels.requestX11Forwarding(*third, false, "MIT-MAGIC-COOKIE-1", "00112233", 0) ||
+        !channels.requestTcpipForward("localhost", 0) || !channels.requestTcpipForward("", 8080))
+        return;
+    events.clear();
+    int opens = 0;
     for (ByteView message : splitMessages(data)) {
         if (!channels.handle(message))
             return;
         Bytes payload(300, 0x61);
         (void)channels.sendData(*first, payload, message.size() % 2 == 1);
         while (!events.empty()) {
-            if (auto* d = std::get_if<client::ChannelDataEvent>(&events.front()))
-                (void)channels.consumed(d->id, d->data.size());
+            client::Event event = std::move(events.front());
             events.pop_front();
+            if (auto* d = std::get_if<client::ChannelDataEvent>(&event)) {
+                (void)channels.consumed(d->id, d->data.size());
+            } else if (auto* open = std::get_if<client::ChannelOpenRequestEvent>(&event)) {
+                // Accept two of every three, so accepted channels see data, EOF and CLOSE.
+                if (++opens % 3 == 0) {
+                    (void)channels.rejectChannelOpen(open->id, 2, "connect failed");
+                } else if (auto accepted = channels.acceptChannelOpen(open->id)) {
+                    (void)channels.sendData(*accepted, payload, false);
+                }
+            } else if (auto* forward = std::get_if<client::TcpipForwardResultEvent>(&event)) {
+                if (forward->success && forward->boundPort % 2 == 1)
+                    (void)channels.cancelTcpipForward(forward->bindAddress, forward->boundPort);
+            }
         }
     }
 }

@@ -1,0 +1,44 @@
+// Fuzzes the SOCKS4/4a/5 request parser of dynamic forwarding (-D), which reads whatever a
+// local program sends to the listening port. Nothing may crash or buffer without bound, and a
+// completed request must hand on exactly the bytes that followed it.
+//
+// Input: the first byte picks the size of the pieces the rest is fed in (1 to 16 bytes), so
+// every field is also seen split across reads.
+#include "forward/SocksRequest.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+using namespace portal::protocol;
+using namespace portal::protocol::forward;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+    if (size == 0)
+        return 0;
+    const std::size_t piece = 1 + bytes[0] % 16;
+    ByteView input(bytes + 1, size - 1);
+    SocksRequestParser parser;
+    for (std::size_t offset = 0; offset < input.size(); offset += piece) {
+        ByteView chunk = input.subspan(offset, std::min(piece, input.size() - offset));
+        SocksStep step = parser.feed(chunk);
+        // Only SOCKS5 answers before the request, and only once.
+        for (int replies = 0; std::holds_alternative<SocksReply>(step); ++replies) {
+            if (replies > 0)
+                __builtin_trap();
+            step = parser.feed({});
+        }
+        if (auto* connect = std::get_if<SocksConnect>(&step)) {
+            // The leftover is exactly what came after the request within the bytes fed so far.
+            std::size_t fed = offset + chunk.size();
+            if (connect->host.empty() || connect->leftover.size() > fed ||
+                !std::equal(connect->leftover.begin(), connect->leftover.end(),
+                            input.begin() + std::ptrdiff_t(fed - connect->leftover.size())))
+                __builtin_trap();
+            return 0;
+        }
+        if (std::holds_alternative<SocksError>(step))
+            return 0;
+    }
+    return 0;
+}
