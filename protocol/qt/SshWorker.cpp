@@ -7,10 +7,19 @@
 #include "ChannelDevice.h"
 #include "ForwardListener.h"
 #include "ServerStream.h"
+#include "SocksSession.h"
 #include "StreamBridge.h"
 
+#include <QLocalSocket>
 #include <QMetaObject>
+#include <QTcpSocket>
 #include <QTimer>
+
+#ifndef Q_OS_WIN
+#include "LocalStreamSocket.h"
+
+#include <unistd.h>
+#endif
 
 #include <algorithm>
 
@@ -47,6 +56,16 @@ void registerMetaTypes() {
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
 std::string_view viewOf(const QByteArray& bytes) { return {bytes.constData(), static_cast<std::size_t>(bytes.size())}; }
+
+// The address tcpip-forward names for -R, as ssh sends it: none given is "localhost", "*" is
+// every address (the empty string, RFC 4254 §7.1).
+QString remoteBindAddress(const PortForward& forward) {
+    if (forward.bindAddress.isEmpty())
+        return QStringLiteral("localhost");
+    if (forward.bindAddress == QLatin1String("*"))
+        return QString();
+    return forward.bindAddress;
+}
 
 QString hopName(const ClientConfig& config) {
     return QStringLiteral("%1@%2:%3").arg(fromStd(config.user), fromStd(config.host)).arg(config.port);
@@ -397,6 +416,11 @@ void SshWorker::dispatch(Event& event) {
                 emit authenticated(fromStd(e.method), fromStd(e.info), client_->connectionInfo());
                 startForwards();
             } else if constexpr (std::is_same_v<T, ChannelOpenedEvent>) {
+                // -A: asked on every session before the caller's own requests (pty, shell),
+                // as OpenSSH does; no reply is wanted.
+                if (options_.forwardAgent && !options_.agentSocket.isEmpty())
+                    if (const Status asked = client_->requestAgentForwarding(e.id); !asked)
+                        emit logMessage(static_cast<int>(LogLevel::Info), fromStd(asked.error().message));
                 emit channelOpened(e.id);
             } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
                 emit channelOpenFailed(e.id, e.reasonCode, fromStd(e.description));
@@ -420,6 +444,12 @@ void SshWorker::dispatch(Event& event) {
                 flushChannels();
             } else if constexpr (std::is_same_v<T, GlobalRequestResultEvent>) {
                 // The worker sends no global requests of its own through sendGlobalRequest.
+            } else if constexpr (std::is_same_v<T, ChannelOpenRequestEvent>) {
+                onChannelOpenRequest(e);
+            } else if constexpr (std::is_same_v<T, TcpipForwardResultEvent>) {
+                onTcpipForwardResult(e);
+            } else if constexpr (std::is_same_v<T, FlowControlEvent>) {
+                // xon-xoff (RFC 4254 §6.8): a terminal front end may act on it; nothing to do here.
             } else if constexpr (std::is_same_v<T, DisconnectedEvent>) {
                 // Write the DISCONNECT message (if any) before the stream is closed.
                 if (client_->hasOutgoingBytes() && streamOpen_)
@@ -727,6 +757,11 @@ void SshWorker::removeForward(PortForward forward) {
             it->listener->stop();
             it->listener->deleteLater();
         }
+        if (it->remoteActive && usable()) {
+            const QByteArray bind = remoteBindAddress(it->spec).toUtf8();
+            (void)client_->cancelTcpipForward(viewOf(bind), it->remoteBoundPort);
+            pump();
+        }
         forwards_.erase(it);
         return;
     }
@@ -767,17 +802,154 @@ void SshWorker::startForward(ActiveForward& forward) {
         emit forwardReady(spec, bound);
         return;
     }
-    case PortForward::Kind::Remote:
-        forwardFailedFor(forward, QStringLiteral("remote forwarding is not available yet"));
+    case PortForward::Kind::Remote: {
+        const QByteArray bind = remoteBindAddress(forward.spec).toUtf8();
+        Result<RequestId> requested = client_->requestTcpipForward(viewOf(bind), forward.spec.bindPort);
+        if (!requested) {
+            forwardFailedFor(forward, fromStd(requested.error().message));
+            return;
+        }
+        forward.remoteRequest = *requested;
+        pump();
         return;
     }
+    }
+}
+
+void SshWorker::onTcpipForwardResult(const TcpipForwardResultEvent& result) {
+    for (ActiveForward& forward : forwards_) {
+        if (forward.remoteRequest != result.id)
+            continue;
+        forward.remoteRequest.reset();
+        if (!result.success) {
+            forwardFailedFor(forward, QStringLiteral("the server refused to listen on %1 port %2")
+                                          .arg(fromStd(result.bindAddress))
+                                          .arg(result.requestedPort));
+            return;
+        }
+        forward.remoteActive = true;
+        forward.remoteBoundPort = result.boundPort;
+        if (result.requestedPort == 0)
+            emit logMessage(static_cast<int>(LogLevel::Info),
+                            QStringLiteral("Allocated port %1 for remote forward to %2:%3")
+                                .arg(result.boundPort)
+                                .arg(forward.spec.targetHost)
+                                .arg(forward.spec.targetPort));
+        emit forwardReady(forward.spec, static_cast<quint16>(result.boundPort));
+        return;
+    }
+}
+
+void SshWorker::onChannelOpenRequest(const ChannelOpenRequestEvent& request) {
+    switch (request.kind) {
+    case ChannelOpenKind::ForwardedTcpip:
+        for (const ActiveForward& forward : forwards_) {
+            if (forward.remoteActive && forward.remoteBoundPort == request.connectedPort &&
+                remoteBindAddress(forward.spec) == fromStd(request.connectedAddress)) {
+                connectForwardedChannel(request, forward.spec);
+                return;
+            }
+        }
+        // Cancelled meanwhile (the core refuses opens for forwards it does not know).
+        (void)client_->rejectChannelOpen(request.id, 1, "no such forward");
+        return;
+    case ChannelOpenKind::AuthAgent:
+        if (options_.forwardAgent && !options_.agentSocket.isEmpty()) {
+            connectAgentChannel(request);
+            return;
+        }
+        (void)client_->rejectChannelOpen(request.id, 1, "agent forwarding is off");
+        return;
+    case ChannelOpenKind::X11:
+        (void)client_->rejectChannelOpen(request.id, 1, "X11 forwarding is not supported");
+        return;
+    }
+}
+
+void SshWorker::connectForwardedChannel(const ChannelOpenRequestEvent& request, const PortForward& spec) {
+    const QString label = QStringLiteral("%1: connection from %2 port %3")
+                              .arg(spec.describe(), fromStd(request.originatorAddress))
+                              .arg(request.originatorPort);
+    emit logMessage(static_cast<int>(LogLevel::Verbose), label);
+    auto* socket = new QTcpSocket(this);
+    const RequestId id = request.id;
+    connect(socket, &QTcpSocket::connected, this, [this, socket, id, label] {
+        socket->disconnect(this);
+#ifdef Q_OS_WIN
+        acceptAndBridge(id, socket, label);
+#else
+        // Our own socket class for half-close: the descriptor moves over, Qt's copy closes.
+        const int fd = ::dup(static_cast<int>(socket->socketDescriptor()));
+        socket->abort();
+        socket->deleteLater();
+        if (fd < 0) {
+            (void)client_->rejectChannelOpen(id, 2, "cannot take over the connection");
+            pump();
+            return;
+        }
+        acceptAndBridge(id, new LocalStreamSocket(fd, this), label);
+#endif
+    });
+    connect(socket, &QTcpSocket::errorOccurred, this, [this, socket, id, label, spec] {
+        socket->disconnect(this);
+        const QString reason = QStringLiteral("connect to %1 port %2 failed: %3")
+                                   .arg(spec.targetHost)
+                                   .arg(spec.targetPort)
+                                   .arg(socket->errorString());
+        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(label, reason));
+        socket->deleteLater();
+        if (usable()) {
+            (void)client_->rejectChannelOpen(id, 2, reason.toStdString()); // connect failed
+            pump();
+        }
+    });
+    socket->connectToHost(spec.targetHost, spec.targetPort);
+}
+
+void SshWorker::connectAgentChannel(const ChannelOpenRequestEvent& request) {
+    auto* socket = new QLocalSocket(this);
+    const RequestId id = request.id;
+    connect(socket, &QLocalSocket::connected, this, [this, socket, id] {
+        socket->disconnect(this);
+        acceptAndBridge(id, socket, QStringLiteral("forwarded agent"));
+    });
+    connect(socket, &QLocalSocket::errorOccurred, this, [this, socket, id] {
+        socket->disconnect(this);
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QStringLiteral("forwarded agent: %1: %2").arg(options_.agentSocket, socket->errorString()));
+        socket->deleteLater();
+        if (usable()) {
+            (void)client_->rejectChannelOpen(id, 2, "cannot reach the local agent");
+            pump();
+        }
+    });
+    socket->connectToServer(options_.agentSocket);
+}
+
+void SshWorker::acceptAndBridge(RequestId request, QIODevice* local, const QString& label) {
+    if (!usable()) {
+        local->deleteLater();
+        return;
+    }
+    Result<ChannelId> accepted = client_->acceptChannelOpen(request);
+    if (!accepted) {
+        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(label, fromStd(accepted.error().message)));
+        local->deleteLater();
+        pump();
+        return;
+    }
+    auto* channel = new ChannelDevice(this, *accepted, true, this);
+    devices_[*accepted] = channel;
+    new StreamBridge(local, channel, this);
+    pump();
 }
 
 void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection, const QString& peerAddress,
                                   quint16 peerPort) {
     connection->setParent(this);
-    if (spec.kind != PortForward::Kind::Local) {
-        connection->deleteLater();
+    if (spec.kind == PortForward::Kind::Dynamic) {
+        auto* session = new SocksSession(this, connection, peerAddress, peerPort, spec.describe());
+        connect(session, &SocksSession::logMessage, this, &SshWorker::logMessage);
         return;
     }
     QString error;

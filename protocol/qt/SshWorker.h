@@ -245,6 +245,12 @@ private:
     void startForward(ActiveForward& forward);
     void onForwardAccepted(const PortForward& spec, QIODevice* socket, const QString& peerAddress, quint16 peerPort);
     void forwardFailedFor(ActiveForward& forward, const QString& reason);
+    void onChannelOpenRequest(const client::ChannelOpenRequestEvent& request);
+    void onTcpipForwardResult(const client::TcpipForwardResultEvent& result);
+    void connectForwardedChannel(const client::ChannelOpenRequestEvent& request, const PortForward& spec);
+    void connectAgentChannel(const client::ChannelOpenRequestEvent& request);
+    // Accepts a server-opened channel and joins it to `local`; rejects it when that fails.
+    void acceptAndBridge(RequestId request, QIODevice* local, const QString& label);
 
     // Set in the constructor, read-only afterwards.
     const client::ClientConfig config_;

@@ -12,10 +12,87 @@
 
 #include <future>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace portal::test;
 using namespace portal::protocol;
 using portal::protocol::qt::PortForward;
 using portal::protocol::qt::SshWorker;
+
+namespace {
+
+bool readExactly(int fd, char* buffer, int size) {
+    for (int got = 0; got < size;) {
+        pollfd readable{fd, POLLIN, 0};
+        if (::poll(&readable, 1, 10000) <= 0)
+            return false;
+        const ssize_t n = ::read(fd, buffer + got, static_cast<size_t>(size - got));
+        if (n <= 0)
+            return false;
+        got += static_cast<int>(n);
+    }
+    return true;
+}
+
+// Connects to the SOCKS port and asks for targetHost:targetPort the way `version` does
+// ("5" with an IPv4 address, "4a" with a domain name); returns the connected descriptor once
+// the proxy answered success, or -1 with *error.
+int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& targetHost, quint16 targetPort,
+                 QString* error) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(proxyPort);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        *error = QStringLiteral("connect to the SOCKS port failed");
+        ::close(fd);
+        return -1;
+    }
+    QByteArray request;
+    int replySize = 0;
+    if (version == QLatin1String("5")) {
+        // RFC 1928: greeting (no authentication), then CONNECT to an IPv4 address; the
+        // request goes out without waiting for the method reply, as many clients do.
+        request = QByteArray::fromHex("050100") + QByteArray::fromHex("05010001");
+        in_addr ipv4{};
+        ::inet_pton(AF_INET, targetHost.constData(), &ipv4);
+        request.append(reinterpret_cast<const char*>(&ipv4), 4);
+        replySize = 2 + 10;
+    } else {
+        // SOCKS4a: address 0.0.0.1, an empty user id, then the domain name.
+        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) + QByteArray(1, char(targetPort & 0xff)) +
+                  QByteArray::fromHex("00000001") + QByteArray(1, '\0') + targetHost + QByteArray(1, '\0');
+        replySize = 8;
+    }
+    if (version == QLatin1String("5"))
+        request.append(char(targetPort >> 8)).append(char(targetPort & 0xff));
+    if (::write(fd, request.constData(), static_cast<size_t>(request.size())) != request.size()) {
+        *error = QStringLiteral("write of the SOCKS request failed");
+        ::close(fd);
+        return -1;
+    }
+    QByteArray reply(replySize, '\0');
+    if (!readExactly(fd, reply.data(), replySize)) {
+        *error = QStringLiteral("no complete SOCKS reply");
+        ::close(fd);
+        return -1;
+    }
+    const bool ok = version == QLatin1String("5") ? reply.startsWith(QByteArray::fromHex("0500050000"))
+                                                   : reply.startsWith(QByteArray::fromHex("005a"));
+    if (!ok) {
+        *error = QStringLiteral("SOCKS reply %1").arg(QString::fromLatin1(reply.toHex()));
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
 
 class TestSshWorkerForwarding : public QObject {
     Q_OBJECT
@@ -165,6 +242,63 @@ private slots:
         const std::optional<QByteArray> reply = refused.get();
         QVERIFY2(!reply.has_value() || reply->isEmpty(), "data came back from a refused forward");
         QTRY_VERIFY_WITH_TIMEOUT(running.log().join('\n').contains(QStringLiteral("refused")), 5000);
+        QVERIFY(running.disconnected->isEmpty());
+    }
+
+    // -D: SOCKS5 (IPv4 address) and SOCKS4a (domain name) CONNECTs through to the echo
+    // server, several of each at once.
+    void dynamicForwardSocks() {
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const quint16 port = addForward(running, {PortForward::Kind::Dynamic, "127.0.0.1", 0, {}, {}, 0}, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        const quint16 echoPort = echo_->port();
+        for (const QString& version : {QStringLiteral("5"), QStringLiteral("4a")}) {
+            const QByteArray host = version == QLatin1String("5") ? "127.0.0.1" : "localhost";
+            const QStringList failures = parallelExchanges(
+                6,
+                [&](const QByteArray& input, QString* error) -> std::optional<QByteArray> {
+                    const int fd = socksConnect(port, version, host, echoPort, error);
+                    if (fd < 0)
+                        return std::nullopt;
+                    return exchangeOnSocket(fd, input, 30000, error);
+                },
+                64 * 1024);
+            QVERIFY2(failures.isEmpty(), qPrintable(QStringLiteral("SOCKS%1: ").arg(version) + failures.join(QStringLiteral("; "))));
+        }
+        // A target nothing listens on: after the method reply (05 00), a SOCKS5 reply with a
+        // failure code (not 00), not a hang.
+        QString error;
+        auto refused = std::async(std::launch::async, [&] {
+            return socksConnect(port, QStringLiteral("5"), "127.0.0.1", findFreeLoopbackPort(), &error);
+        });
+        while (refused.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+            QTest::qWait(10);
+        QCOMPARE(refused.get(), -1);
+        QVERIFY2(error.startsWith(QStringLiteral("SOCKS reply 050005")) && !error.startsWith(QStringLiteral("SOCKS reply 05000500")),
+                 qPrintable(error));
+    }
+
+    // -R 0:127.0.0.1:<echo>: sshd picks the port (reported by forwardReady) and each
+    // connection to it comes back as a forwarded-tcpip channel that we connect to the echo
+    // server; removing the forward cancels it on the server.
+    void remoteForwardWithPortZero() {
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const PortForward forward{PortForward::Kind::Remote, {}, 0, {}, "127.0.0.1", echo_->port()};
+        const quint16 port = addForward(running, forward, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        const QStringList failures = parallelExchanges(
+            8, [port](const QByteArray& input, QString* error) { return exchangeTcp(port, input, 30000, error); }, 128 * 1024);
+        if (!failures.isEmpty())
+            qWarning().noquote() << running.log().join(QLatin1Char('\n'));
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
+
+        QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] { worker->removeForward(forward); });
+        QString error;
+        QTRY_VERIFY_WITH_TIMEOUT(!exchangeTcp(port, "x", 2000, &error).has_value(), 10000);
         QVERIFY(running.disconnected->isEmpty());
     }
 
