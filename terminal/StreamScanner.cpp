@@ -201,6 +201,16 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
             break;
         }
         case State::Csi: {
+            // Parameter and intermediate bytes (0x20–0x3f), the bulk of a CSI, in a tight loop.
+            while (i < length && static_cast<unsigned char>(bytes[i]) - 0x20u < 0x20u) {
+                if (csi_.size() < kMaxCsiBytes)
+                    csi_.push_back(bytes[i]);
+                else
+                    csiOverflow_ = true;
+                ++i;
+            }
+            if (i == length)
+                break;
             const unsigned char c = static_cast<unsigned char>(bytes[i]);
             if (c >= 0x40 && c <= 0x7e) {
                 state_ = State::Ground;

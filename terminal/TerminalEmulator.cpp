@@ -9,6 +9,7 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -46,7 +47,9 @@ struct Grid {
     void reset(int r, int c) {
         rows = r;
         cols = c;
-        cells.assign(std::size_t(r) * std::size_t(c), Cell{});
+        // One cell more than the screen: the glyph fast path may look at the cell right of the
+        // last column (it only decides whether to take the general path).
+        cells.assign(std::size_t(r) * std::size_t(c) + 1, Cell{});
         rowMap.resize(std::size_t(r));
         for (int i = 0; i < r; ++i)
             rowMap[std::size_t(i)] = i;
@@ -263,15 +266,17 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     if (r >= unsigned(g.rows) || col >= cols)
         return 1;
     const std::uint32_t ch = info->chars[0];
-    Cell* row = g.row(int(r));
-    if (info->chars[1] != 0 || info->width != 1 || ch > 0x10FFFF || penDirty || r >= damage.rows.size() ||
-        row[col].width == 0 ||
-        (col + 1 < cols && row[col + 1].width == 0) || (col == 0 && wrapCandidate != kNoRow)) [[unlikely]]
+    Cell* cell = g.row(int(r)) + col;
+    // cell[1] is the next row's first cell (or the grid's spare one) at the last column: a wide
+    // trail there is impossible, so it only ever sends us down the general path, which is right.
+    const bool general = (info->chars[1] != 0) | (info->width != 1) | (ch > 0x10FFFF) | penDirty |
+                         (cell[0].width == 0) | (cell[1].width == 0) | ((col == 0) & (wrapCandidate != kNoRow));
+    if (general) [[unlikely]]
         return putGlyphInGeneral(info, pos);
     clusterSaturated = false;
     lastGlyph = ch;
-    row[col] = Cell{ch, penId, 1, 0};
-    damage.rows[r] = 1;
+    *cell = Cell{ch, penId, 1, 0};
+    damage.rows[r] = 1; // sized to the active screen's rows whenever they change
     wrapCandidate = col + 1 >= cols ? int(r) : kNoRow;
     return 1;
 }
@@ -425,30 +430,38 @@ int TerminalEmulator::Impl::erase(VTermRect rect) {
 }
 
 int TerminalEmulator::Impl::initPen() {
-    const std::uint16_t link = pen.link; // SGR 0 does not end an OSC 8 hyperlink
-    pen = Style{};
-    pen.link = link;
-    penDirty = true;
+    Style reset;
+    reset.link = pen.link; // SGR 0 does not end an OSC 8 hyperlink
+    penDirty |= !(reset == pen);
+    pen = reset;
     return 1;
 }
 
+// libvterm reports every attribute in turn on SGR 0, which defeats a jump table's prediction:
+// the boolean ones go through a table, and the pen is marked dirty only when it changed.
 int TerminalEmulator::Impl::setPenAttr(VTermAttr a, VTermValue* val) {
-    auto setBit = [&](std::uint16_t bit, bool on) { pen.attrs = on ? (pen.attrs | bit) : (pen.attrs & ~bit); };
-    switch (a) {
-    case VTERM_ATTR_BOLD: setBit(attr::Bold, val->boolean); break;
-    case VTERM_ATTR_UNDERLINE:
+    static constexpr auto kFlags = [] {
+        std::array<std::uint16_t, 32> flags{}; // by VTermAttr, whose numbering differs across versions
+        flags[VTERM_ATTR_BOLD] = attr::Bold;
+        flags[VTERM_ATTR_ITALIC] = attr::Italic;
+        flags[VTERM_ATTR_BLINK] = attr::Blink;
+        flags[VTERM_ATTR_REVERSE] = attr::Reverse;
+        flags[VTERM_ATTR_STRIKE] = attr::Strike;
+        return flags;
+    }();
+    const Style before = pen;
+    if (unsigned(a) < std::size(kFlags) && kFlags[a] != 0) {
+        const std::uint16_t bit = kFlags[a];
+        pen.attrs = val->boolean ? std::uint16_t(pen.attrs | bit) : std::uint16_t(pen.attrs & ~bit);
+    } else if (a == VTERM_ATTR_FOREGROUND) {
+        pen.fg = fromVTerm(val->color);
+    } else if (a == VTERM_ATTR_BACKGROUND) {
+        pen.bg = fromVTerm(val->color);
+    } else if (a == VTERM_ATTR_UNDERLINE) {
         pen.attrs = std::uint16_t((pen.attrs & ~attr::UnderlineMask) |
                                   ((std::clamp(val->number, 0, 3) << attr::UnderlineShift) & attr::UnderlineMask));
-        break;
-    case VTERM_ATTR_ITALIC: setBit(attr::Italic, val->boolean); break;
-    case VTERM_ATTR_BLINK: setBit(attr::Blink, val->boolean); break;
-    case VTERM_ATTR_REVERSE: setBit(attr::Reverse, val->boolean); break;
-    case VTERM_ATTR_STRIKE: setBit(attr::Strike, val->boolean); break;
-    case VTERM_ATTR_FOREGROUND: pen.fg = fromVTerm(val->color); break;
-    case VTERM_ATTR_BACKGROUND: pen.bg = fromVTerm(val->color); break;
-    default: return 1;
     }
-    penDirty = true;
+    penDirty |= !(before == pen);
     return 1;
 }
 
