@@ -1,6 +1,8 @@
 // PuTTY and ssh_config(5) session import.
 #include "SessionImport.h"
 
+#include "config/SshConfig.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -75,159 +77,6 @@ int intSetting(const QMap<QString, QString>& settings, const char* key, int fall
     bool ok = false;
     const int value = setting(settings, key).toInt(&ok);
     return ok ? value : fallback;
-}
-
-// --- ssh_config ----------------------------------------------------------------------
-
-// ssh_config(5): keyword and arguments separated by whitespace or one '=', arguments may be
-// double-quoted.
-QStringList tokenizeConfigLine(const QString& line)
-{
-    QStringList tokens;
-    QString current;
-    bool quoted = false, have = false;
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const QChar c = line[i];
-        if (quoted) {
-            if (c == u'"')
-                quoted = false;
-            else
-                current.append(c);
-        } else if (c == u'"') {
-            quoted = true;
-            have = true;
-        } else if (c.isSpace() || (c == u'=' && tokens.isEmpty())) {
-            if (have || !current.isEmpty())
-                tokens.append(current);
-            current.clear();
-            have = false;
-        } else if (c == u'#' && current.isEmpty() && !have) {
-            break;
-        } else {
-            current.append(c);
-        }
-    }
-    if (have || !current.isEmpty())
-        tokens.append(current);
-    return tokens;
-}
-
-// ssh's match_pattern: '*' any run, '?' one character, case-insensitive for host names.
-bool globMatches(QStringView pattern, QStringView text)
-{
-    while (!pattern.isEmpty()) {
-        if (pattern.front() == u'*') {
-            pattern = pattern.mid(1);
-            if (pattern.isEmpty())
-                return true;
-            for (qsizetype i = 0; i <= text.size(); ++i) {
-                if (globMatches(pattern, text.mid(i)))
-                    return true;
-            }
-            return false;
-        }
-        if (text.isEmpty())
-            return false;
-        if (pattern.front() != u'?' && pattern.front().toLower() != text.front().toLower())
-            return false;
-        pattern = pattern.mid(1);
-        text = text.mid(1);
-    }
-    return text.isEmpty();
-}
-
-bool isConcreteAlias(const QString& pattern)
-{
-    return !pattern.contains(u'*') && !pattern.contains(u'?') && !pattern.startsWith(u'!');
-}
-
-struct ConfigBlock {
-    QStringList patterns; // empty for the lines before the first Host (apply to all)
-    bool isMatchBlock = false;
-    QList<QStringList> lines; // tokenised: keyword (lower case) then arguments
-};
-
-struct ConfigReader {
-    QString home;
-    QList<ConfigBlock> blocks{ConfigBlock{}};
-    QStringList notes;
-
-    QString expandHome(const QString& path) const
-    {
-        if (path == u"~")
-            return home;
-        if (path.startsWith(QLatin1String("~/")))
-            return home + path.mid(1);
-        return path;
-    }
-
-    void read(const QString& path, int depth)
-    {
-        // OpenSSH limits Include nesting to 16 levels; so do we, to stop include loops.
-        if (depth > 16) {
-            notes << QStringLiteral("%1: Include nested too deeply; not followed.").arg(path);
-            return;
-        }
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            if (depth == 0)
-                notes << QStringLiteral("%1: %2").arg(path, file.errorString());
-            return;
-        }
-        const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n');
-        for (const QString& line : lines) {
-            QStringList tokens = tokenizeConfigLine(line);
-            if (tokens.isEmpty())
-                continue;
-            tokens[0] = tokens[0].toLower();
-            if (tokens[0] == u"host") {
-                blocks.append(ConfigBlock{tokens.mid(1), false, {}});
-            } else if (tokens[0] == u"match") {
-                // Match criteria (exec, user, localuser...) cannot be judged at import time.
-                blocks.append(ConfigBlock{{}, true, {}});
-            } else if (tokens[0] == u"include") {
-                for (const QString& pattern : tokens.mid(1)) {
-                    QString expanded = expandHome(pattern);
-                    if (QFileInfo(expanded).isRelative())
-                        expanded = home + QStringLiteral("/.ssh/") + expanded;
-                    const QFileInfo info(expanded);
-                    const QStringList matches = QDir(info.absolutePath())
-                                                    .entryList({info.fileName()}, QDir::Files, QDir::Name);
-                    for (const QString& match : matches)
-                        read(info.absolutePath() + u'/' + match, depth + 1);
-                }
-            } else {
-                blocks.last().lines.append(tokens);
-            }
-        }
-    }
-
-    bool blockApplies(const ConfigBlock& block, const QString& alias) const
-    {
-        if (block.isMatchBlock)
-            return false;
-        if (block.patterns.isEmpty())
-            return true;
-        bool matched = false;
-        for (const QString& pattern : block.patterns) {
-            if (pattern.startsWith(u'!')) {
-                if (globMatches(QStringView(pattern).mid(1), alias))
-                    return false;
-            } else if (globMatches(pattern, alias)) {
-                matched = true;
-            }
-        }
-        return matched;
-    }
-};
-
-std::optional<int> portNumber(const QString& text)
-{
-    bool ok = false;
-    const int port = text.toInt(&ok);
-    if (!ok || port < 0 || port > 65535)
-        return std::nullopt;
-    return port;
 }
 
 } // namespace
@@ -381,118 +230,131 @@ ImportResult importPuttyRegistryExport(const QByteArray& regFile)
     return result;
 }
 
-ImportResult importSshConfig(const QString& path, const QString& homeDirectory)
-{
-    ConfigReader reader;
-    reader.home = homeDirectory;
-    reader.read(path, 0);
-    ImportResult result;
-    result.notes = reader.notes;
+namespace {
 
-    QStringList aliases;
-    for (const ConfigBlock& block : reader.blocks) {
-        for (const QString& pattern : block.patterns) {
-            if (isConcreteAlias(pattern) && !aliases.contains(pattern))
-                aliases << pattern;
+namespace config = protocol::config;
+
+QString fromStd(const std::string& text)
+{
+    return QString::fromStdString(text);
+}
+
+// One side of a forward in OpenSSH's spelling, brackets around an IPv6 address.
+QString endpointSpec(const config::ForwardEndpoint& endpoint)
+{
+    QString host = fromStd(endpoint.host);
+    if (host.contains(u':'))
+        host = u'[' + host + u']';
+    const QString port = QString::number(endpoint.port);
+    return host.isEmpty() ? port : host + u':' + port;
+}
+
+// PreferredAuthentications (ssh_config(5) method names) as the session's ordered methods.
+QList<AuthMethod> authMethodsFrom(const std::vector<std::string>& preferred)
+{
+    QList<AuthMethod> methods;
+    for (const std::string& name : preferred) {
+        if (name == "publickey") {
+            // ssh(1) offers agent keys and identity files alike under "publickey".
+            for (AuthMethod m : {AuthMethod::PublicKey, AuthMethod::Agent})
+                if (!methods.contains(m))
+                    methods << m;
+        } else if (auto m = authMethodFromKey(fromStd(name)); m && !methods.contains(*m)) {
+            methods << *m;
         }
     }
+    return methods.isEmpty() ? defaultAuthMethods() : methods;
+}
 
-    for (const QString& alias : aliases) {
-        // ssh(1): for each keyword the first value obtained wins, except the options
-        // that accumulate (IdentityFile, the forwards, SetEnv).
-        QMap<QString, QStringList> first;
-        QList<QStringList> identityFiles, localForwards, remoteForwards, dynamicForwards, setEnv;
-        for (const ConfigBlock& block : reader.blocks) {
-            if (!reader.blockApplies(block, alias))
-                continue;
-            for (const QStringList& line : block.lines) {
-                const QString& keyword = line[0];
-                const QStringList args = line.mid(1);
-                if (keyword == u"identityfile")
-                    identityFiles << args;
-                else if (keyword == u"localforward")
-                    localForwards << args;
-                else if (keyword == u"remoteforward")
-                    remoteForwards << args;
-                else if (keyword == u"dynamicforward")
-                    dynamicForwards << args;
-                else if (keyword == u"setenv")
-                    setEnv << args;
-                else if (!first.contains(keyword))
-                    first.insert(keyword, args);
-            }
+} // namespace
+
+ImportResult importSshConfig(const QString& path, const QString& homeDirectory)
+{
+    // The same reader portal-cli uses and the tests compare with `ssh -G`: each Host alias is
+    // resolved as `ssh alias` would resolve it (Match blocks, Include, first value wins).
+    // The local user name stays empty so that a host without User keeps Portal's default user.
+    ImportResult result;
+    config::LocalContext local;
+    local.homeDirectory = homeDirectory.toStdString();
+    const config::ConfigFileAccess files = config::localConfigFileAccess();
+    const std::vector<config::ConfigSource> sources{{path.toStdString(), true, false}};
+
+    const auto aliases = config::listConfiguredHosts(sources, local, files);
+    if (!aliases) {
+        result.notes << fromStd(aliases.error().message);
+        return result;
+    }
+    // What the files say when they say nothing about a host: OpenSSH's default identities.
+    const auto defaults = config::resolveSshConfig({"\x01", std::nullopt, std::nullopt}, {}, local, files);
+
+    QStringList warnings;
+    for (const std::string& alias : *aliases) {
+        const QString name = fromStd(alias);
+        const auto options = config::resolveSshConfig({alias, std::nullopt, std::nullopt}, sources, local, files);
+        if (!options) {
+            result.notes << QStringLiteral("Host %1: %2").arg(name, fromStd(options.error().message));
+            continue;
         }
-        auto value = [&](const char* keyword) { return first.value(QLatin1String(keyword)).value(0); };
+        for (const std::string& warning : options->warnings)
+            if (!warnings.contains(fromStd(warning)))
+                warnings << fromStd(warning);
 
         Session s;
         s.id = QUuid::createUuid();
-        s.name = alias;
-        s.origin = QStringLiteral("ssh_config:") + alias;
-        s.host = value("hostname").isEmpty() ? alias : value("hostname");
-        s.host.replace(QLatin1String("%h"), alias);
-        s.user = value("user");
-        if (!value("port").isEmpty()) {
-            if (auto port = portNumber(value("port")))
-                s.port = *port;
-            else
-                result.notes << QStringLiteral("Host %1: Port “%2” is not a port number.").arg(alias, value("port"));
+        s.name = name;
+        s.origin = QStringLiteral("ssh_config:") + name;
+        s.host = fromStd(options->hostName);
+        s.user = fromStd(options->user);
+        s.port = options->port;
+
+        if (defaults && options->identityFiles != defaults->identityFiles && !options->identityFiles.empty()) {
+            if (auto file = options->expandPath(options->identityFiles.front(), local))
+                s.keyFile = fromStd(*file);
+            if (options->identityFiles.size() > 1)
+                result.notes << QStringLiteral("Host %1: only the first IdentityFile was imported.").arg(name);
         }
-        if (!identityFiles.isEmpty() && !identityFiles.first().isEmpty()) {
-            s.keyFile = reader.expandHome(identityFiles.first().first());
-            s.keyFile.replace(QLatin1String("%d"), homeDirectory);
-            if (identityFiles.size() > 1)
-                result.notes << QStringLiteral("Host %1: only the first IdentityFile was imported.").arg(alias);
-        }
-        if (const QString jump = value("proxyjump"); !jump.isEmpty() && jump.compare(u"none", Qt::CaseInsensitive) != 0) {
-            for (QString hop : jump.split(u',', Qt::SkipEmptyParts)) {
-                if (hop.startsWith(QLatin1String("ssh://"), Qt::CaseInsensitive))
-                    hop = parseConnectTarget(hop).value_or(ConnectTarget{{}, hop, 22}).toString();
-                s.jumpHosts << hop;
-            }
-        }
-        auto addForwards = [&](PortForward::Kind kind, const QList<QStringList>& lines) {
-            for (const QStringList& args : lines) {
-                // "LocalForward [bind:]port host:hostport": the two halves are separate words.
-                const QString spec = args.join(u':');
-                if (auto forward = PortForward::fromSshSpec(kind, spec))
-                    s.forwards << *forward;
+        for (const config::JumpHost& hop : options->proxyJump)
+            s.jumpHosts << ConnectTarget{fromStd(hop.user), fromStd(hop.host), hop.port == 0 ? 22 : hop.port}.toString();
+        if (!options->proxyCommand.empty() && options->proxyCommand != "none")
+            result.notes << QStringLiteral("Host %1: ProxyCommand is not carried over.").arg(name);
+
+        auto addForwards = [&](PortForward::Kind kind, const std::vector<config::Forward>& forwards) {
+            for (const config::Forward& forward : forwards) {
+                const bool unixSocket =
+                    !forward.listen.path.empty() || (forward.connect && !forward.connect->path.empty());
+                QString spec = endpointSpec(forward.listen);
+                if (forward.connect)
+                    spec += u':' + endpointSpec(*forward.connect);
+                const auto parsed = unixSocket ? std::nullopt : PortForward::fromSshSpec(kind, spec);
+                if (parsed)
+                    s.forwards << *parsed;
                 else
-                    result.notes << QStringLiteral("Host %1: forward “%2” not understood; skipped.").arg(alias, args.join(u' '));
+                    result.notes << QStringLiteral("Host %1: forward %2 %3 is not carried over.")
+                                        .arg(name, forwardKindLetter(kind), unixSocket ? QStringLiteral("(Unix socket)") : spec);
             }
         };
-        addForwards(PortForward::Kind::Local, localForwards);
-        addForwards(PortForward::Kind::Remote, remoteForwards);
-        addForwards(PortForward::Kind::Dynamic, dynamicForwards);
-        for (const QStringList& args : setEnv) {
-            for (const QString& assignment : args) {
-                const qsizetype eq = assignment.indexOf(u'=');
-                if (eq > 0)
-                    s.environment.append({assignment.left(eq), assignment.mid(eq + 1)});
-            }
+        addForwards(PortForward::Kind::Local, options->localForwards);
+        addForwards(PortForward::Kind::Remote, options->remoteForwards);
+        addForwards(PortForward::Kind::Dynamic, options->dynamicForwards);
+
+        for (const std::string& assignment : options->setEnv) {
+            const QString text = fromStd(assignment);
+            const qsizetype eq = text.indexOf(u'=');
+            if (eq > 0)
+                s.environment.append({text.left(eq), text.mid(eq + 1)});
         }
-        s.remoteCommand = first.value(QStringLiteral("remotecommand")).join(u' ');
-        if (const QString interval = value("serveraliveinterval"); !interval.isEmpty())
-            s.keepaliveSeconds = interval.toInt();
-        const QString strict = value("stricthostkeychecking").toLower();
-        if (strict == u"yes")
-            s.hostKeyPolicy = HostKeyPolicy::Strict;
-        else if (strict == u"accept-new")
-            s.hostKeyPolicy = HostKeyPolicy::AcceptNew;
-        else if (strict == u"no" || strict == u"off")
-            s.hostKeyPolicy = HostKeyPolicy::AcceptAny;
-        if (const QString preferred = value("preferredauthentications"); !preferred.isEmpty()) {
-            s.authMethods.clear();
-            for (const QString& method : preferred.split(u',', Qt::SkipEmptyParts)) {
-                if (method == u"publickey")
-                    s.authMethods << AuthMethod::PublicKey << AuthMethod::Agent;
-                else if (auto m = authMethodFromKey(method); m && !s.authMethods.contains(*m))
-                    s.authMethods << *m;
-            }
-            if (s.authMethods.isEmpty())
-                s.authMethods = defaultAuthMethods();
+        s.remoteCommand = fromStd(options->remoteCommand);
+        s.keepaliveSeconds = int(options->serverAliveInterval.count());
+        switch (options->strictHostKeyChecking) {
+        case config::StrictHostKeyChecking::Yes: s.hostKeyPolicy = HostKeyPolicy::Strict; break;
+        case config::StrictHostKeyChecking::AcceptNew: s.hostKeyPolicy = HostKeyPolicy::AcceptNew; break;
+        case config::StrictHostKeyChecking::No: s.hostKeyPolicy = HostKeyPolicy::AcceptAny; break;
+        case config::StrictHostKeyChecking::Ask: s.hostKeyPolicy = HostKeyPolicy::Ask; break;
         }
+        s.authMethods = authMethodsFrom(options->preferredAuthentications);
         result.sessions << s;
     }
+    result.notes << warnings;
     return result;
 }
 

@@ -70,6 +70,7 @@ enum class Keyword {
     PubkeyAuthentication,
     KbdInteractiveAuthentication,
     NumberOfPasswordPrompts,
+    PreferredAuthentications,
     Ignored, // known to OpenSSH 9.2, not acted on by Portal
 };
 
@@ -181,7 +182,7 @@ constexpr std::array keywordTable = {
     KeywordName{"permitlocalcommand", Keyword::Ignored},
     KeywordName{"permitremoteopen", Keyword::Ignored},
     KeywordName{"pkcs11provider", Keyword::Ignored},
-    KeywordName{"preferredauthentications", Keyword::Ignored},
+    KeywordName{"preferredauthentications", Keyword::PreferredAuthentications},
     KeywordName{"protocol", Keyword::Ignored},
     KeywordName{"proxyusefdpass", Keyword::Ignored},
     KeywordName{"rekeylimit", Keyword::Ignored},
@@ -486,7 +487,7 @@ std::string formatJumpHost(const JumpHost& hop) {
 
 // The options while the files are read: unset until the first applying line sets them.
 struct Pending {
-    std::optional<std::string> hostName, user, proxyCommand, forwardAgent, remoteCommand;
+    std::optional<std::string> hostName, user, proxyCommand, forwardAgent, remoteCommand, preferredAuthentications;
     std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
         numberOfPasswordPrompts;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
@@ -918,6 +919,10 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
     case Keyword::RemoteCommand:
         setFirst(pending_.remoteCommand, active, line.rest);
         return {};
+    case Keyword::PreferredAuthentications:
+        // One comma-separated list; OpenSSH does not check the method names.
+        setFirst(pending_.preferredAuthentications, active, arg);
+        return {};
     case Keyword::LocalForward:
         return forward(pending_.localForwards, false, false);
     case Keyword::RemoteForward:
@@ -1129,6 +1134,16 @@ Result<SshOptions> Resolver::finish() const {
             return Error::localFile("RemoteCommand: " + expanded.error().message);
         options.remoteCommand = *expanded;
     }
+    if (pending_.preferredAuthentications) {
+        options.preferredAuthenticationsText = *pending_.preferredAuthentications;
+        std::string_view list = *pending_.preferredAuthentications;
+        while (!list.empty()) {
+            const std::size_t comma = std::min(list.find(','), list.size());
+            if (comma > 0)
+                options.preferredAuthentications.emplace_back(list.substr(0, comma));
+            list.remove_prefix(std::min(comma + 1, list.size()));
+        }
+    }
     options.ignoredOptions = ignored_;
     options.warnings = warnings_;
     return options;
@@ -1263,6 +1278,8 @@ std::string printSshOptions(const SshOptions& options) {
          pubkeyNames[static_cast<std::size_t>(options.pubkeyAuthentication)]);
     line("kbdinteractiveauthentication", yesNo(options.kbdInteractiveAuthentication));
     line("numberofpasswordprompts", std::to_string(options.numberOfPasswordPrompts));
+    if (!options.preferredAuthenticationsText.empty())
+        line("preferredauthentications", options.preferredAuthenticationsText);
     return out;
 }
 

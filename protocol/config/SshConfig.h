@@ -117,6 +117,11 @@ struct SshOptions {
     PubkeyAuthentication pubkeyAuthentication = PubkeyAuthentication::Yes;
     bool kbdInteractiveAuthentication = true;
     int numberOfPasswordPrompts = 3;
+    // PreferredAuthentications in order; empty when not configured (OpenSSH's own order,
+    // gssapi-with-mic,publickey,keyboard-interactive,password, applies). The text is as
+    // written, for -G.
+    std::vector<std::string> preferredAuthentications;
+    std::string preferredAuthenticationsText;
 
     std::vector<IgnoredOption> ignoredOptions;
     std::vector<std::string> warnings; // "file:line: text", e.g. an unsupported Match criterion

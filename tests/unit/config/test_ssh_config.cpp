@@ -110,7 +110,8 @@ const QStringList comparedKeys = {"host",
                                   "passwordauthentication",
                                   "pubkeyauthentication",
                                   "kbdinteractiveauthentication",
-                                  "numberofpasswordprompts"};
+                                  "numberofpasswordprompts",
+                                  "preferredauthentications"};
 
 QMap<QString, QStringList> valuesByKey(const QString& text, const QStringList& keys) {
     QMap<QString, QStringList> values;
