@@ -13,6 +13,12 @@ AgentConnection::AgentConnection(QString socketPath, QObject* parent)
     connect(&socket_, &QLocalSocket::disconnected, this, &AgentConnection::onError);
 }
 
+AgentConnection::~AgentConnection() {
+    // The socket's last signals must not reach a half-destroyed client.
+    socket_.disconnect(this);
+    socket_.abort();
+}
+
 void AgentConnection::open() {
     emit logMessage(static_cast<int>(client::LogLevel::Debug), QStringLiteral("ssh-agent: connecting to %1").arg(path_));
     socket_.connectToServer(path_);

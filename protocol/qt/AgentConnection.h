@@ -17,6 +17,7 @@ class AgentConnection : public QObject {
     Q_OBJECT
 public:
     explicit AgentConnection(QString socketPath, QObject* parent = nullptr);
+    ~AgentConnection() override;
 
     // Starts connecting; requests made meanwhile wait in the client.
     void open();

@@ -258,8 +258,9 @@ private:
 
     // Owned by the worker's thread (created in connectToServer, used only by slots and
     // stream/timer callbacks running there).
-    std::unique_ptr<client::SshClient> client_;
+    // The agent outlives the client that points at it (ClientConfig::agent).
     std::unique_ptr<AgentConnection> agent_;
+    std::unique_ptr<client::SshClient> client_;
     ServerStream* stream_ = nullptr;
     QTimer* deadlineTimer_ = nullptr;
     QTimer* connectTimer_ = nullptr;

@@ -222,6 +222,58 @@ std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& da
     return exchangeOnSocket(fd, data, timeoutMs, error);
 }
 
+std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs, QString* error,
+                                  const QByteArray& input) {
+    SshWorker* worker = running.worker();
+    QObject receiver; // lives in this thread: the lambdas below run here
+    std::optional<quint32> channel;
+    QByteArray out;
+    QByteArray err;
+    bool closed = false;
+    bool execRefused = false;
+    QObject::connect(worker, &SshWorker::channelOpened, &receiver, [&](quint32 id) {
+        if (channel)
+            return;
+        channel = id;
+        QMetaObject::invokeMethod(worker, [worker, id, command] { worker->requestExec(id, command); });
+    });
+    QObject::connect(worker, &SshWorker::channelRequestResult, &receiver, [&](quint32 id, const QString& request, bool ok) {
+        if (channel != id || request != QLatin1String("exec"))
+            return;
+        if (!ok) {
+            execRefused = true;
+            return;
+        }
+        QMetaObject::invokeMethod(worker, [worker, id, input] {
+            if (!input.isEmpty())
+                worker->write(id, input);
+            worker->sendEof(id);
+        });
+    });
+    QObject::connect(worker, &SshWorker::channelData, &receiver, [&](quint32 id, const QByteArray& data, bool extended) {
+        if (channel != id)
+            return;
+        (extended ? err : out) += data;
+        QMetaObject::invokeMethod(worker, [worker, id, n = data.size()] { worker->consumed(id, n); });
+    });
+    QObject::connect(worker, &SshWorker::channelClosed, &receiver, [&](quint32 id) { closed = closed || channel == id; });
+    QMetaObject::invokeMethod(worker, &SshWorker::openSession);
+    QElapsedTimer waited;
+    waited.start();
+    while (!closed && !execRefused && running.disconnected->isEmpty() && waited.elapsed() < timeoutMs)
+        QTest::qWait(10);
+    if (!closed) {
+        *error = execRefused ? QStringLiteral("exec refused")
+                 : !running.disconnected->isEmpty() ? QStringLiteral("disconnected: ") + running.disconnectReason()
+                                                    : QStringLiteral("exec did not finish in %1 ms").arg(timeoutMs);
+        *error += QStringLiteral("; stderr: ") + QString::fromLocal8Bit(err);
+        return std::nullopt;
+    }
+    if (!err.isEmpty())
+        *error = QString::fromLocal8Bit(err);
+    return out;
+}
+
 QByteArray randomBytes(qsizetype size) {
     QByteArray bytes(size, Qt::Uninitialized);
     for (qsizetype i = 0; i < size; ++i)

@@ -83,4 +83,9 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
 
 QByteArray randomBytes(qsizetype size);
 
+// Runs `command` in a new session channel of an authenticated worker; returns stdout (stderr
+// appended to *error on failure), or nullopt after `timeoutMs` or when the exec fails.
+std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs, QString* error,
+                                  const QByteArray& input = {});
+
 } // namespace portal::test
