@@ -208,6 +208,7 @@ void TerminalView::updateMetrics() {
     emojiFont_ = QFont(QStringLiteral("Noto Color Emoji"));
     emojiFont_.setPixelSize(std::max(1, cellHeight_ * 4 / 5));
     glyphCache_.clear();
+    emojiCache_.clear();
     resizeTerminal();
     viewport()->update();
 }
@@ -331,6 +332,27 @@ const QStaticText& TerminalView::staticText(const QString& text, int variant) {
     st->prepare(QTransform(), fonts_[variant]);
     glyphCache_.insert(key, st);
     return *glyphCache_.object(key);
+}
+
+const QPixmap& TerminalView::emojiPixmap(const QString& text, const QColor& color, const QSize& size) {
+    const qreal ratio = devicePixelRatioF();
+    // The colour matters only when the glyph comes from a monochrome fallback font.
+    const QString key = text + QLatin1Char(':') + QString::number(color.rgba(), 16) + QLatin1Char(':') +
+                        QString::number(size.width()) + QLatin1Char('x') + QString::number(size.height()) +
+                        QLatin1Char('@') + QString::number(ratio);
+    if (QPixmap* cached = emojiCache_.object(key))
+        return *cached;
+    auto* pixmap = new QPixmap(size * ratio);
+    pixmap->setDevicePixelRatio(ratio);
+    pixmap->fill(Qt::transparent);
+    {
+        QPainter painter(pixmap);
+        painter.setFont(emojiFont_);
+        painter.setPen(color);
+        painter.drawText(QRectF(QPointF(0, 0), QSizeF(size)), Qt::AlignCenter, text);
+    }
+    emojiCache_.insert(key, pixmap);
+    return *emojiCache_.object(key);
 }
 
 void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const QColor& color) const {
@@ -526,8 +548,7 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
         }
         p.setPen(r.fg);
         if (cell.width == 2 && isEmoji(cell)) {
-            p.setFont(emojiFont_);
-            p.drawText(rect, Qt::AlignCenter, emulator_->cellText(cell));
+            p.drawPixmap(rect.topLeft(), emojiPixmap(emulator_->cellText(cell), r.fg, rect.size().toSize()));
             continue;
         }
         p.setFont(fonts_[r.font]);

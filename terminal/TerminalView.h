@@ -11,6 +11,7 @@
 #include <QCache>
 #include <QElapsedTimer>
 #include <QFont>
+#include <QPixmap>
 #include <QRegularExpression>
 #include <QStaticText>
 #include <QUrl>
@@ -140,6 +141,7 @@ private:
     void paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch);
     void drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& cell, const QColor& color) const;
     const QStaticText& staticText(const QString& text, int fontVariant);
+    const QPixmap& emojiPixmap(const QString& text, const QColor& color, const QSize& size);
     bool isEmoji(const Cell& cell) const;
 
     std::unique_ptr<TerminalEmulator> emulator_;
@@ -151,6 +153,9 @@ private:
     int cellHeight_ = 16;
     int ascent_ = 12;
     QCache<QString, QStaticText> glyphCache_{4096};
+    // Colour emoji are bitmaps (PNG in Noto Color Emoji) that the font engine decodes and
+    // scales on every draw; each is drawn once per cell size into a pixmap instead.
+    QCache<QString, QPixmap> emojiCache_{1024};
 
     QBasicTimer frameTimer_;
     QBasicTimer blinkTimer_;
