@@ -20,6 +20,24 @@ namespace portal::test {
 
 using protocol::qt::SshWorker;
 
+protocol::client::ClientConfig publickeyConfig(const SshServer& server, const QString& knownHostsPath,
+                                               const QString& identity) {
+    protocol::client::ClientConfig config;
+    config.host = "127.0.0.1";
+    config.port = server.port();
+    config.user = server.user().name.toStdString();
+    QString error;
+    if (!server.writeKnownHosts(knownHostsPath, &error))
+        qFatal("%s", qPrintable(error));
+    config.knownHostsFiles = {knownHostsPath.toStdString()};
+    config.hostKeyPolicy = protocol::client::HostKeyPolicy::Strict;
+    if (!identity.isEmpty())
+        config.identities = {{identity.toStdString()}};
+    config.allowPassword = false;
+    config.allowKeyboardInteractive = false;
+    return config;
+}
+
 RunningWorker::RunningWorker(protocol::client::ClientConfig config, protocol::qt::ConnectOptions options)
     : worker_(new SshWorker(std::move(config), std::move(options))) {
     authenticated = std::make_unique<QSignalSpy>(worker_, &SshWorker::authenticated);

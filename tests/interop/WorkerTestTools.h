@@ -4,6 +4,7 @@
 // their own, so neither depends on the Qt code under test).
 #pragma once
 
+#include "SshServer.h"
 #include "SshWorker.h"
 
 #include <QByteArray>
@@ -19,6 +20,12 @@
 #include <vector>
 
 namespace portal::test {
+
+// The configuration most runtime tests start from: the server's test user, its host keys
+// written to `knownHostsPath` under StrictHostKeyChecking=yes, publickey only, with `identity`
+// (a private key path) unless it is empty.
+protocol::client::ClientConfig publickeyConfig(const SshServer& server, const QString& knownHostsPath,
+                                               const QString& identity);
 
 // An SshWorker in its own thread, connected and authenticated (or failed, with why()).
 class RunningWorker {

@@ -21,19 +21,7 @@ class TestSshWorkerAgent : public QObject {
     std::unique_ptr<SshAgent> agent_;
 
     client::ClientConfig config() {
-        client::ClientConfig config;
-        config.host = "127.0.0.1";
-        config.port = server_->port();
-        config.user = server_->user().name.toStdString();
-        const QString knownHosts = dir_.filePath(QStringLiteral("known_hosts"));
-        QString error;
-        if (!server_->writeKnownHosts(knownHosts, &error))
-            qFatal("%s", qPrintable(error));
-        config.knownHostsFiles = {knownHosts.toStdString()};
-        config.hostKeyPolicy = client::HostKeyPolicy::Strict;
-        config.allowPassword = false;
-        config.allowKeyboardInteractive = false;
-        return config;
+        return publickeyConfig(*server_, dir_.filePath(QStringLiteral("known_hosts")), QString());
     }
 
 private slots:

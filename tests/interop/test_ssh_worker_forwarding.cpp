@@ -103,20 +103,7 @@ class TestSshWorkerForwarding : public QObject {
     std::unique_ptr<EchoServer> echo_;
 
     client::ClientConfig config() {
-        client::ClientConfig config;
-        config.host = "127.0.0.1";
-        config.port = server_->port();
-        config.user = server_->user().name.toStdString();
-        const QString knownHosts = dir_.filePath(QStringLiteral("known_hosts"));
-        QString error;
-        if (!server_->writeKnownHosts(knownHosts, &error))
-            qFatal("%s", qPrintable(error));
-        config.knownHostsFiles = {knownHosts.toStdString()};
-        config.hostKeyPolicy = client::HostKeyPolicy::Strict;
-        config.identities = {{key_.privatePath.toStdString()}};
-        config.allowPassword = false;
-        config.allowKeyboardInteractive = false;
-        return config;
+        return publickeyConfig(*server_, dir_.filePath(QStringLiteral("known_hosts")), key_.privatePath);
     }
 
     // Adds `forward` and waits for forwardReady; returns the bound port (0 and a failure

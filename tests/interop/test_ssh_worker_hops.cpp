@@ -25,20 +25,7 @@ class TestSshWorkerHops : public QObject {
     std::unique_ptr<OpenSshServer> serverB_;
 
     client::ClientConfig configFor(const OpenSshServer& server, const QString& knownHostsName) {
-        client::ClientConfig config;
-        config.host = "127.0.0.1";
-        config.port = server.port();
-        config.user = server.user().name.toStdString();
-        const QString knownHosts = dir_.filePath(knownHostsName);
-        QString error;
-        if (!server.writeKnownHosts(knownHosts, &error))
-            qFatal("%s", qPrintable(error));
-        config.knownHostsFiles = {knownHosts.toStdString()};
-        config.hostKeyPolicy = client::HostKeyPolicy::Strict;
-        config.identities = {{keyA_.privatePath.toStdString()}};
-        config.allowPassword = false;
-        config.allowKeyboardInteractive = false;
-        return config;
+        return publickeyConfig(server, dir_.filePath(knownHostsName), keyA_.privatePath);
     }
 
 private slots:
