@@ -963,6 +963,34 @@ private slots:
         QVERIFY(!h.disconnected);
     }
 
+    // -X through the facade: x11-req answered, one x11 channel for a single-connection
+    // request, a second one refused by the client.
+    void x11ForwardingSingleConnection() {
+        Harness h;
+        h.start();
+        ChannelId session = h.exec("echo");
+        QVERIFY(h.client->requestX11Forwarding(session, true, "MIT-MAGIC-COOKIE-1", "a1b2c3d4e5f60718", 0).ok());
+        h.pump();
+        auto results = h.eventsOf<ChannelRequestResultEvent>();
+        QVERIFY(!results.empty());
+        QCOMPARE(results.back().request, std::string("x11-req"));
+        QVERIFY(results.back().success);
+        wire::Writer originator;
+        originator.string("127.0.0.1").uint32(6010);
+        std::uint32_t first = h.server->openChannelToClient("x11", originator.bytes());
+        std::uint32_t second = h.server->openChannelToClient("x11", originator.bytes());
+        h.pump();
+        auto requests = h.eventsOf<ChannelOpenRequestEvent>();
+        QCOMPARE(requests.size(), std::size_t(1));
+        QCOMPARE(int(requests[0].kind), int(ChannelOpenKind::X11));
+        QCOMPARE(requests[0].originatorPort, 6010u);
+        QVERIFY(h.client->acceptChannelOpen(requests[0].id).ok());
+        h.pump();
+        QVERIFY(h.server->channels().at(first).confirmed);
+        QCOMPARE(h.server->channels().at(second).openFailureReason, std::optional<std::uint32_t>(1));
+        QVERIFY(!h.disconnected);
+    }
+
     void receiveWindowRefillsOnlyAsConsumed() {
         Harness h;
         h.config.channelWindowSize = 64 * 1024;
