@@ -15,6 +15,7 @@ namespace portal::ui {
 namespace client = protocol::client;
 using protocol::qt::SshWorker;
 using protocol::qt::SshWorkerThread;
+using protocol::qt::ConnectOptions;
 
 namespace {
 
@@ -97,6 +98,54 @@ client::ClientConfig TerminalConnection::clientConfigFor(const Session& session,
     return config;
 }
 
+std::optional<ConnectOptions> TerminalConnection::connectOptionsFor(const Session& session, const Preferences& preferences,
+                                                                  QString* error)
+{
+    ConnectOptions options;
+    if (session.authMethods.contains(AuthMethod::Agent))
+        options.agentSocket = qEnvironmentVariable("SSH_AUTH_SOCK");
+    for (const QString& text : session.jumpHosts) {
+        const std::optional<ConnectTarget> target = parseConnectTarget(text);
+        if (!target) {
+            if (error)
+                *error = QObject::tr("The jump host “%1” is not [user@]host[:port].").arg(text);
+            return std::nullopt;
+        }
+        // A hop is a session of its own: default identities, the agent, then prompts; the
+        // host-key policy stays the session's (a jump host is checked like any other host).
+        Session hop;
+        hop.host = target->host;
+        hop.port = target->port;
+        hop.user = target->user.isEmpty() ? session.user : target->user;
+        hop.hostKeyPolicy = session.hostKeyPolicy;
+        hop.keepaliveSeconds = session.keepaliveSeconds;
+        protocol::qt::JumpHost jump;
+        jump.config = clientConfigFor(hop, preferences);
+        jump.options.agentSocket = qEnvironmentVariable("SSH_AUTH_SOCK");
+        options.jumpHosts.push_back(std::move(jump));
+    }
+    return options;
+}
+
+QList<protocol::qt::PortForward> TerminalConnection::portForwardsFor(const Session& session)
+{
+    QList<protocol::qt::PortForward> forwards;
+    for (const PortForward& f : session.forwards) {
+        protocol::qt::PortForward forward;
+        switch (f.kind) {
+        case PortForward::Kind::Local: forward.kind = protocol::qt::PortForward::Kind::Local; break;
+        case PortForward::Kind::Remote: forward.kind = protocol::qt::PortForward::Kind::Remote; break;
+        case PortForward::Kind::Dynamic: forward.kind = protocol::qt::PortForward::Kind::Dynamic; break;
+        }
+        forward.bindAddress = f.bindAddress;
+        forward.bindPort = quint16(f.bindPort);
+        forward.targetHost = f.targetHost;
+        forward.targetPort = quint16(f.targetPort);
+        forwards << forward;
+    }
+    return forwards;
+}
+
 TerminalConnection::TerminalConnection(const Session& session, const Preferences& preferences, QWidget* owner,
                                        Events events)
     : session_(session)
@@ -171,12 +220,11 @@ void TerminalConnection::start()
     userClosed_ = false;
     triedRememberedPassword_ = false;
 
-    if (!session_.jumpHosts.isEmpty()) {
-        // Connecting straight to the host would not be what the session asks for.
-        setStatus(Status::Failed, QObject::tr("jump hosts are not supported yet"));
-        showNotice(QObject::tr("This session goes through jump hosts (%1), which this build of Portal cannot use yet.")
-                       .arg(session_.jumpHosts.join(QStringLiteral(", "))),
-                   false);
+    QString optionsError;
+    const std::optional<ConnectOptions> options = connectOptionsFor(session_, preferences_, &optionsError);
+    if (!options) {
+        setStatus(Status::Failed, QObject::tr("bad jump host"));
+        showNotice(optionsError, false);
         return;
     }
 
@@ -188,7 +236,7 @@ void TerminalConnection::start()
                 slot(args...);
         };
     };
-    auto* worker = new SshWorker(clientConfigFor(session_, preferences_));
+    auto* worker = new SshWorker(clientConfigFor(session_, preferences_), *options);
     // Every connection below is queued: the worker lives in its own thread.
     QObject::connect(worker, &SshWorker::resolving, owner_, current([this](const QString& host) {
         setStatus(Status::Connecting, QObject::tr("resolving %1").arg(host));
@@ -238,6 +286,13 @@ void TerminalConnection::start()
         channel_.reset();
         callWorker(worker_->worker(), [](SshWorker* w) { w->closeConnection(); });
     }));
+    QObject::connect(worker, &SshWorker::jumpHostConnecting, owner_, current([this](int, const QString& host, quint16 port) {
+        setStatus(Status::Connecting, QObject::tr("connecting through %1").arg(ConnectTarget{QString(), host, port}.toString()));
+    }));
+    QObject::connect(worker, &SshWorker::forwardFailed, owner_,
+            current([this](const protocol::qt::PortForward& forward, const QString& reason) {
+        showNotice(QObject::tr("Forward %1 failed: %2").arg(forward.describe(), reason), false);
+    }));
     QObject::connect(worker, &SshWorker::disconnected, owner_,
             current([this](bool clean, const protocol::Error& error) {
         onDisconnected(clean, error);
@@ -246,7 +301,13 @@ void TerminalConnection::start()
     worker_ = std::make_unique<SshWorkerThread>(worker);
     showNotice(QString(), false);
     setStatus(Status::Connecting, QObject::tr("connecting to %1").arg(ConnectTarget{QString(), session_.host, session_.port}.toString()));
-    callWorker(worker, [](SshWorker* w) { w->connectToServer(); });
+    // Forwards added now start once authenticated (-L/-D listen here, -R asks the server).
+    const QList<protocol::qt::PortForward> forwards = portForwardsFor(session_);
+    callWorker(worker, [forwards](SshWorker* w) {
+        for (const protocol::qt::PortForward& forward : forwards)
+            w->addForward(forward);
+        w->connectToServer();
+    });
 }
 
 void TerminalConnection::onHostKeyDecision(const client::HostKeyDecision& decision)
@@ -285,10 +346,16 @@ void TerminalConnection::onPrompt(const client::PromptEvent& prompt)
     case client::PromptKind::KeyboardInteractive: request.kind = CredentialPrompt::Kind::KeyboardInteractive; break;
     case client::PromptKind::PasswordChange: request.kind = CredentialPrompt::Kind::PasswordChange; break;
     }
-    const client::ClientConfig config = clientConfigFor(session_, preferences_);
+    // A jump host's prompt names that host, not the destination.
+    client::ClientConfig config = clientConfigFor(session_, preferences_);
+    if (const int hop = SshWorker::jumpHostOfRequest(prompt.id); hop >= 0) {
+        QString ignored;
+        if (const auto options = connectOptionsFor(session_, preferences_, &ignored); options && std::size_t(hop) < options->jumpHosts.size())
+            config = options->jumpHosts[std::size_t(hop)].config;
+    }
     request.user = fromStd(config.user);
-    request.host = session_.host;
-    request.port = session_.port;
+    request.host = fromStd(config.host);
+    request.port = config.port;
     if (request.kind == CredentialPrompt::Kind::Passphrase)
         request.keyFile = fromStd(prompt.name);
     else {
@@ -383,8 +450,6 @@ void TerminalConnection::onChannelOpened(quint32 channel)
         else
             w->requestExec(channel, command);
     });
-    if (!session_.forwards.isEmpty())
-        showNotice(QObject::tr("Port forwards are not started: this build of Portal cannot forward ports yet."), false);
 }
 
 void TerminalConnection::onDisconnected(bool clean, const protocol::Error& error)

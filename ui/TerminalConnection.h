@@ -28,6 +28,8 @@ struct PromptEvent;
 }
 namespace portal::protocol::qt {
 class SshWorkerThread;
+struct ConnectOptions;
+struct PortForward;
 }
 
 namespace portal::ui {
@@ -62,6 +64,14 @@ public:
     int secondsUntilReconnect() const; // -1 when none is scheduled
 
     static protocol::client::ClientConfig clientConfigFor(const Session& session, const Preferences& preferences);
+    // Where the connection goes through: the agent (when the session allows agent keys) and
+    // the session's jump hosts, each hop authenticated with the agent, the default identity
+    // files and prompts. Nothing when a jump host is not "[user@]host[:port]" (*error says which).
+    static std::optional<protocol::qt::ConnectOptions> connectOptionsFor(const Session& session,
+                                                                         const Preferences& preferences,
+                                                                         QString* error);
+    // The session's forwards in the runtime's terms.
+    static QList<protocol::qt::PortForward> portForwardsFor(const Session& session);
 
 private:
     void setStatus(Status status, const QString& text);

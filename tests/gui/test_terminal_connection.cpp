@@ -2,7 +2,7 @@
 // with the emulator as the screen: accept the host key in the dialog, log in by password
 // through the dialog, type a command and see its output, resize and check `stty size`
 // remotely, lose the connection and reconnect from the offer, and meet the changed-key
-// warning (no password asked).
+// warning (no password asked); go through a jump host with a local port forward.
 #include "TerminalConnection.h"
 
 #include "LiveSessionHelpers.h"
@@ -16,6 +16,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -194,6 +196,60 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return pane_->connection->status() == ConnectionPane::Status::Closed; }, 15000));
         QVERIFY2(pane_->connection->statusText().contains(QStringLiteral("exit 3")), qPrintable(pane_->connection->statusText()));
         QVERIFY(pane_->reconnectOffered);
+    }
+
+    void jumpHostAndLocalForward()
+    {
+        // The session goes through a jump host (the same sshd, reached first) and forwards a
+        // local port to an echo server here; both hops ask for the password in the dialog.
+        QTcpServer echo;
+        QVERIFY(echo.listen(QHostAddress::LocalHost));
+        QObject::connect(&echo, &QTcpServer::newConnection, &echo, [&echo] {
+            while (QTcpSocket* peer = echo.nextPendingConnection())
+                QObject::connect(peer, &QTcpSocket::readyRead, peer, [peer] { peer->write(peer->readAll()); });
+        });
+        QTcpServer probe; // a free port for the forward to listen on
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 forwardPort = probe.serverPort();
+        probe.close();
+
+        Session session = sessionFor(*server_);
+        session.jumpHosts = {QStringLiteral("%1@%2:%3").arg(server_->user().name, server_->host()).arg(server_->port())};
+        session.forwards = {PortForward{PortForward::Kind::Local, QStringLiteral("127.0.0.1"), forwardPort,
+                                        QStringLiteral("127.0.0.1"), echo.serverPort()}};
+        Pane pane(session);
+        pane.connection->start();
+        int passwordsTyped = 0;
+        const bool connected = QTest::qWaitFor([&] {
+            if (auto* password = waitForDialog<CredentialDialog>(&pane.owner, 50)) {
+                QTest::keyClicks(password->field(0), server_->user().password);
+                password->accept();
+                ++passwordsTyped;
+            }
+            return pane.connection->status() == ConnectionPane::Status::Connected;
+        }, 30000);
+        QVERIFY2(connected, qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+        QCOMPARE(passwordsTyped, 2); // the jump host, then the destination
+
+        // The shell's parent connection came through the jump host: sshd sees it from 127.0.0.1
+        // as a forwarded connection, and the typed command still runs.
+        const QString marker = randomMarker("jumped");
+        pane.type(QStringLiteral("echo %1").arg(marker));
+        QVERIFY2(pane.showsLine(marker), qPrintable(pane.lines().join(u'\n')));
+
+        QTcpSocket client;
+        const QByteArray payload = randomMarker("through-the-tunnel").toUtf8();
+        QByteArray received;
+        const bool echoed = QTest::qWaitFor([&] {
+            if (client.state() == QAbstractSocket::UnconnectedState) {
+                client.connectToHost(QHostAddress::LocalHost, forwardPort);
+                if (client.waitForConnected(200))
+                    client.write(payload);
+            }
+            received += client.readAll();
+            return received == payload;
+        }, 15000);
+        QVERIFY2(echoed, qPrintable(QStringLiteral("got “%1”; notice: %2").arg(QString::fromUtf8(received), pane.notice)));
     }
 
     void changedHostKeyStopsWithTheWarning()
