@@ -154,14 +154,42 @@ void TerminalView::scheduleFrame() {
     frameTimer_.start(std::clamp(2 * lastPaintMs_, frame, 250), Qt::PreciseTimer, this);
 }
 
+// Rows per paint when the whole screen must be redrawn: all of them, unless painting them at
+// once would hold the event loop (timers, input, parsing) for more than kBandBudgetNs; then the
+// screen is redrawn in bands on consecutive frames.
+int TerminalView::bandRows() const {
+    constexpr double kBandBudgetNs = 12e6;
+    if (paintNsPerRow_ * rows() <= kBandBudgetNs)
+        return rows();
+    return std::clamp(int(kBandBudgetNs / paintNsPerRow_), 1, rows());
+}
+
 void TerminalView::renderFrame() {
     updateScrollBar();
     const bool scrolled = std::exchange(scrolledSinceFrame_, false);
     const TerminalEmulator::Damage& damage = emulator_->damage();
-    if (damage.everything || scrolled || match_) {
-        viewport()->update();
-    } else {
-        QRegion region;
+    const bool everything = damage.everything || scrolled || match_;
+    if (everything) {
+        // A redraw already under way finishes its bands, then starts over for this change.
+        if (bandNext_ < 0)
+            bandNext_ = 0;
+        else
+            bandRestart_ = true;
+    }
+    QRegion region;
+    if (bandNext_ >= 0) {
+        if (bandNext_ >= rows())
+            bandNext_ = 0; // the view shrank meanwhile
+        const int end = std::min(rows(), bandNext_ + bandRows());
+        const int bottom = end >= rows() ? viewport()->height() : end * cellHeight_;
+        region += QRect(0, bandNext_ * cellHeight_, viewport()->width(), bottom - bandNext_ * cellHeight_);
+        bandNext_ = end;
+        if (bandNext_ >= rows()) {
+            bandNext_ = bandRestart_ ? 0 : -1;
+            bandRestart_ = false;
+        }
+    }
+    if (!everything) {
         const TerminalEmulator::Cursor cursor = emulator_->cursor();
         for (int r = 0; r < emulator_->rows(); ++r) {
             if (!damage.row(r) && r != cursor.row)
@@ -170,10 +198,12 @@ void TerminalView::renderFrame() {
             if (viewRow < rows())
                 region += QRect(0, viewRow * cellHeight_, viewport()->width(), cellHeight_);
         }
-        if (!region.isEmpty())
-            viewport()->update(region);
     }
+    if (!region.isEmpty())
+        viewport()->update(region);
     emulator_->clearDamage();
+    if (bandNext_ >= 0)
+        scheduleFrame();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,11 +445,26 @@ void TerminalView::paintEvent(QPaintEvent* event) {
     p.fillRect(area, emulator_->reverseVideo() ? scheme_.foreground : scheme_.background);
     blinkingCellsShown_ = false;
     std::vector<Cell> scratch;
-    const int first = std::max(0, area.top() / cellHeight_);
-    const int last = std::min(rows() - 1, area.bottom() / cellHeight_);
-    for (int viewRow = first; viewRow <= last; ++viewRow)
+    // The rows the region touches (not its bounding rectangle: a band plus a changed row far
+    // below it must not repaint everything between), each once.
+    std::vector<std::uint8_t> wanted(std::size_t(std::max(rows(), 0)), 0);
+    for (const QRect& rect : event->region()) {
+        const int first = std::max(0, rect.top() / cellHeight_);
+        const int last = std::min(rows() - 1, rect.bottom() / cellHeight_);
+        for (int viewRow = first; viewRow <= last; ++viewRow)
+            wanted[std::size_t(viewRow)] = 1;
+    }
+    int painted = 0;
+    for (int viewRow = 0; viewRow < rows(); ++viewRow) {
+        if (!wanted[std::size_t(viewRow)])
+            continue;
         paintRow(p, viewRow, topLine() + viewRow, scratch);
-    lastPaintMs_ = int(paintTime.elapsed());
+        ++painted;
+    }
+    const qint64 paintNs = paintTime.nsecsElapsed();
+    lastPaintMs_ = int(paintNs / 1000000);
+    if (painted > 0)
+        paintNsPerRow_ = double(paintNs) / painted;
 }
 
 void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch) {

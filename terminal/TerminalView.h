@@ -141,6 +141,7 @@ private:
     void paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch);
     void drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& cell, const QColor& color) const;
     const QStaticText& staticText(const QString& text, int fontVariant);
+    int bandRows() const;
     const QPixmap& emojiPixmap(const QString& text, const QColor& color, const QSize& size);
     bool isEmoji(const Cell& cell) const;
 
@@ -166,6 +167,9 @@ private:
     bool blinkingCellsShown_ = false;
     int paintCount_ = 0;
     int lastPaintMs_ = 0;
+    double paintNsPerRow_ = 0;
+    int bandNext_ = -1;        // next row of a whole-screen redraw painted in bands; -1: none
+    bool bandRestart_ = false; // the screen changed again during the bands: redraw once more
     std::uint64_t seenPushed_ = 0;
     bool scrolledSinceFrame_ = false;
     int scrollOffset_ = 0;
