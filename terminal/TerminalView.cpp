@@ -239,6 +239,11 @@ void TerminalView::updateMetrics() {
     emojiFont_.setPixelSize(std::max(1, cellHeight_ * 4 / 5));
     glyphCache_.clear();
     emojiCache_.clear();
+    // Fallback fonts (CJK, Hangul, emoji) are found and loaded on first use, which takes tens
+    // of milliseconds: here, at set-up, rather than in the first frame of streaming output.
+    for (const QFont& f : fonts_)
+        (void)QFontMetricsF(f).horizontalAdvance(QStringLiteral(u"\u4e2d\u3042\u30a2\ud55c\u2500\u2705"));
+    (void)QFontMetricsF(emojiFont_).horizontalAdvance(QStringLiteral(u"\U0001F600\u2705"));
     resizeTerminal();
     viewport()->update();
 }
