@@ -1,46 +1,50 @@
-// The portal-cli event loop: poll() over the socket and stdio, driving the sans-I/O
-// SshClient. Chosen over SshWorker for the console because it adds no thread hop, no
-// QByteArray copies and no event-loop latency between the socket and the core: bytes go
-// from one large read() straight into receiveBytes(), and channel data from the core's
-// buffer straight to write().
+// portal-cli ssh on the connection runtime (ARCHITECTURE.md): one SshWorker living in the
+// main thread under a QCoreApplication event loop, with stdin/stdout/stderr bridged through
+// non-blocking descriptors and QSocketNotifiers. Flow control follows RFC 4254 §5.2 both
+// ways: the server's window is refilled (SshWorker::consumed) only for bytes stdout really
+// took, and stdin is not read while much of it still waits for the peer's window.
 #include "SshCommand.h"
 
+#include "EscapeFilter.h"
+#include "LocalTerminal.h"
 #include "Prompter.h"
-#include "TcpConnector.h"
 
-#include "client/SshClient.h"
+#include "SshWorker.h"
+#include "config/Patterns.h"
 #include "keys/KnownHosts.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QTimer>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace portal::app::cli {
 
 using namespace protocol;
 using namespace protocol::client;
+using protocol::qt::SshWorker;
 
 namespace {
 
-constexpr int kExitFailure = 255;          // ssh(1): connection, host-key or auth failure
-constexpr std::size_t kReadChunk = 256 * 1024; // large reads: fewer syscalls and core calls
-// Stop reading stdin while this much is waiting for the socket: bounds memory when the
-// network is slower than the local producer.
-constexpr std::size_t kSocketBacklogLimit = 4 * 1024 * 1024;
-
-void writeStderrLine(const std::string& text) {
-    const std::string line = text + "\n";
-    [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
-}
+constexpr int kExitFailure = 255;               // ssh(1): connection, host-key or auth failure
+constexpr qint64 kStdinChunk = 256 * 1024;      // large reads: fewer syscalls and worker calls
+// Stop reading stdin while this much of it has not been taken by the core (the peer's
+// window is full): bounds memory when the network is slower than the local producer.
+constexpr qint64 kStdinBacklogLimit = 2 * 1024 * 1024;
 
 // ssh(1) shows key types upper-case without the algorithm prefix ("ED25519", "ECDSA", "RSA").
 std::string displayKeyType(const std::string& keyType) {
@@ -66,26 +70,38 @@ std::string sanitizeForTerminal(const std::string& text) {
     return out;
 }
 
-// A byte queue written out in order to one descriptor, with a read offset so partial
-// writes never copy.
+void writeAll(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t wrote = ::write(fd, text.data() + done, text.size() - done);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote <= 0)
+            return;
+        done += static_cast<std::size_t>(wrote);
+    }
+}
+
+// Channel data waiting for one descriptor, written in order with a read offset so partial
+// writes never copy. Chunks are the worker's QByteArrays (implicitly shared, not copied).
 struct OutputQueue {
-    std::deque<Bytes> chunks;
-    std::size_t offset = 0; // into chunks.front()
-    std::size_t queued = 0;
+    std::deque<QByteArray> chunks;
+    qsizetype offset = 0; // into chunks.front()
+    qint64 queued = 0;
 
     bool empty() const { return chunks.empty(); }
-    void push(Bytes bytes) {
-        if (bytes.empty())
+    void push(QByteArray bytes) {
+        if (bytes.isEmpty())
             return;
         queued += bytes.size();
         chunks.push_back(std::move(bytes));
     }
     // Writes what the descriptor takes now; returns bytes written, or -1 on a hard error.
-    ssize_t flush(int fd) {
-        std::size_t total = 0;
+    qint64 flush(int fd) {
+        qint64 total = 0;
         while (!chunks.empty()) {
-            const Bytes& front = chunks.front();
-            const ssize_t wrote = ::write(fd, front.data() + offset, front.size() - offset);
+            const QByteArray& front = chunks.front();
+            const ssize_t wrote = ::write(fd, front.constData() + offset, static_cast<std::size_t>(front.size() - offset));
             if (wrote < 0) {
                 if (errno == EINTR)
                     continue;
@@ -93,15 +109,15 @@ struct OutputQueue {
                     break;
                 return -1;
             }
-            total += static_cast<std::size_t>(wrote);
-            offset += static_cast<std::size_t>(wrote);
+            total += wrote;
+            offset += wrote;
             if (offset == front.size()) {
                 chunks.pop_front();
                 offset = 0;
             }
         }
         queued -= total;
-        return static_cast<ssize_t>(total);
+        return total;
     }
 };
 
@@ -129,45 +145,68 @@ private:
     int saved_[3] = {-1, -1, -1};
 };
 
-class CommandSession {
+// SIGWINCH into the event loop: the handler writes a byte to a pipe whose read end a
+// QSocketNotifier watches (the self-pipe trick; the handler itself may do nothing else).
+int gWinchPipe[2] = {-1, -1};
+
+void onWindowChanged(int) {
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] ssize_t wrote = ::write(gWinchPipe[1], &byte, 1);
+    errno = saved;
+}
+
+class SshSession {
 public:
-    CommandSession(const SshInvocation& invocation, TcpConnection connection)
-        : invocation_(invocation), connection_(std::move(connection)), client_(invocation.config) {}
-    ~CommandSession() { ::close(connection_.fd); }
+    explicit SshSession(const SshInvocation& invocation);
+    ~SshSession();
 
     int run();
 
 private:
-    // ---- event handling ----
-    void handleEvents();
+    // ---- worker signals ----
+    void onSocketConnected(const QString& address, quint16 port);
     void onHostKeyDecision(const HostKeyDecision& decision);
     void onPrompt(const PromptEvent& prompt);
-    void onDisconnected(const DisconnectedEvent& event);
-    void log(LogLevel level, const std::string& text) const;
+    void onAuthenticated();
+    void onChannelOpened(quint32 channel);
+    void onChannelRequestResult(quint32 channel, const QString& request, bool success);
+    void onChannelData(quint32 channel, QByteArray data, bool extended);
+    void onChannelClosed(quint32 channel);
+    void onDisconnected(bool clean, const Error& error);
 
-    // ---- I/O ----
-    void readSocket();
-    void writeSocket();
+    // ---- local I/O ----
     void readStdin();
-    void offerPendingStdin();
+    void sendInput(ByteView bytes);
+    void onEscape(EscapeCommand command);
     void flushOutput(OutputQueue& queue, int fd, bool& broken);
-    bool finished() const;
+    void updateNotifiers();
+    void onWindowChange();
+    void finishIfDone();
+    void goToBackground();
+    void log(int level, const std::string& text) const;
+    void logLine(const std::string& text) const;
+
+    bool wantsPty() const;
 
     const SshInvocation& invocation_;
-    TcpConnection connection_;
-    SshClient client_;
     Prompter prompter_;
+    SshWorker worker_;
+    std::string peerAddress_;
+    bool tcpConnected_ = false;
+    int logFd_ = STDERR_FILENO;
 
-    Bytes socketOut_;          // bytes from the core not yet taken by the socket
-    std::size_t socketOutOffset_ = 0;
-    bool socketClosed_ = false;
-
-    std::optional<ChannelId> channel_;
+    std::optional<quint32> channel_;
+    bool ptyRequested_ = false;
     bool channelReady_ = false; // exec/shell accepted; stdin may flow
-    bool stdinEof_ = false;     // local stdin ended (EOF sent or about to be)
-    bool eofSent_ = false;
-    Bytes stdinPending_;        // read from stdin, not yet taken by sendData
-    std::size_t stdinPendingOffset_ = 0;
+    bool stdinEof_ = false;
+    qint64 stdinBacklog_ = 0;   // given to worker_.write, not yet taken by the core
+    std::unique_ptr<QSocketNotifier> stdinNotifier_;
+    std::unique_ptr<QSocketNotifier> stdoutNotifier_;
+    std::unique_ptr<QSocketNotifier> stderrNotifier_;
+    std::unique_ptr<QSocketNotifier> winchNotifier_;
+    std::unique_ptr<RawTerminal> rawTerminal_;
+    std::optional<EscapeFilter> escapes_;
 
     OutputQueue stdout_;
     OutputQueue stderr_;
@@ -176,78 +215,217 @@ private:
 
     bool channelClosed_ = false;
     bool disconnected_ = false;
+    bool userDisconnected_ = false; // ~.
+    bool finishing_ = false;
     std::optional<int> exitStatus_;
     std::string failure_; // printed once, at the end
+    std::vector<std::string> activeForwards_; // described, for ~#
 };
 
-void CommandSession::log(LogLevel level, const std::string& text) const {
-    const int needed = level == LogLevel::Info ? 0 : level == LogLevel::Verbose ? 1 : 2;
-    if (invocation_.quiet || invocation_.verbosity < needed)
-        return;
-    writeStderrLine(needed == 0 ? text : "debug" + std::to_string(needed) + ": " + text);
+// -L/-R/-D (and LocalForward/RemoteForward/DynamicForward) as the runtime's forwards. A
+// remote dynamic forward (-R with one side) has no target for the runtime to connect to.
+std::vector<qt::PortForward> portForwards(const SshInvocation& invocation, std::vector<std::string>& unsupported) {
+    std::vector<qt::PortForward> forwards;
+    const auto text = [](const std::string& value) { return QString::fromStdString(value); };
+    for (const protocol::config::Forward& spec : invocation.localForwards) {
+        qt::PortForward forward;
+        forward.kind = qt::PortForward::Kind::Local;
+        forward.bindAddress = text(spec.listen.host);
+        forward.bindPort = static_cast<quint16>(spec.listen.port);
+        forward.bindPath = text(spec.listen.path);
+        if (!spec.connect || !spec.connect->path.empty()) {
+            unsupported.push_back("local forwarding to a Unix socket (" + spec.listen.host + ")");
+            continue;
+        }
+        forward.targetHost = text(spec.connect->host);
+        forward.targetPort = static_cast<quint16>(spec.connect->port);
+        forwards.push_back(forward);
+    }
+    for (const protocol::config::Forward& spec : invocation.remoteForwards) {
+        if (!spec.connect || !spec.connect->path.empty() || !spec.listen.path.empty()) {
+            unsupported.push_back("remote forwarding of port " + std::to_string(spec.listen.port) +
+                                  (spec.connect ? " with a Unix socket" : " as a SOCKS proxy"));
+            continue;
+        }
+        qt::PortForward forward;
+        forward.kind = qt::PortForward::Kind::Remote;
+        forward.bindAddress = text(spec.listen.host);
+        forward.bindPort = static_cast<quint16>(spec.listen.port);
+        forward.targetHost = text(spec.connect->host);
+        forward.targetPort = static_cast<quint16>(spec.connect->port);
+        forwards.push_back(forward);
+    }
+    for (const protocol::config::Forward& spec : invocation.dynamicForwards) {
+        qt::PortForward forward;
+        forward.kind = qt::PortForward::Kind::Dynamic;
+        forward.bindAddress = text(spec.listen.host);
+        forward.bindPort = static_cast<quint16>(spec.listen.port);
+        forwards.push_back(forward);
+    }
+    return forwards;
 }
 
-int CommandSession::run() {
-    NonBlockingStdio stdio;
-    client_.start(Clock::now());
-    writeSocket();
-    while (!finished()) {
-        handleEvents();
-        writeSocket();
-        if (finished())
-            break;
+QString agentSocketFor(const SshInvocation& invocation) {
+    // ForwardAgent naming a socket forwards that one; otherwise the agent is SSH_AUTH_SOCK's.
+    if (!invocation.agentSocket.empty())
+        return QString::fromStdString(invocation.agentSocket);
+    const char* socket = std::getenv("SSH_AUTH_SOCK");
+    return socket ? QString::fromLocal8Bit(socket) : QString();
+}
 
-        pollfd fds[4];
-        int count = 0;
-        const int socketIndex = count;
-        short socketEvents = 0;
-        if (!socketClosed_) {
-            socketEvents = POLLIN;
-            if (socketOutOffset_ < socketOut_.size())
-                socketEvents |= POLLOUT;
-        }
-        fds[count++] = {connection_.fd, socketEvents, 0};
-        int stdinIndex = -1;
-        const std::size_t backlog = socketOut_.size() - socketOutOffset_;
-        if (channelReady_ && !stdinEof_ && stdinPending_.empty() && backlog < kSocketBacklogLimit &&
-            client_.sendWindow(*channel_) > 0) {
-            stdinIndex = count;
-            fds[count++] = {STDIN_FILENO, POLLIN, 0};
-        }
-        int stdoutIndex = -1;
-        if (!stdout_.empty()) {
-            stdoutIndex = count;
-            fds[count++] = {STDOUT_FILENO, POLLOUT, 0};
-        }
-        int stderrIndex = -1;
-        if (!stderr_.empty()) {
-            stderrIndex = count;
-            fds[count++] = {STDERR_FILENO, POLLOUT, 0};
-        }
-
-        int timeoutMs = -1;
-        if (const std::optional<TimePoint> deadline = client_.nextDeadline()) {
-            const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-            timeoutMs = static_cast<int>(std::clamp<long long>(wait.count(), 0, 24 * 3600 * 1000));
-        }
-        const int ready = ::poll(fds, static_cast<nfds_t>(count), timeoutMs);
-        if (ready < 0 && errno != EINTR) {
-            failure_ = std::string("poll: ") + std::strerror(errno);
-            break;
-        }
-        if (fds[socketIndex].revents & (POLLIN | POLLHUP | POLLERR))
-            readSocket();
-        if (fds[socketIndex].revents & POLLOUT)
-            writeSocket();
-        if (stdinIndex >= 0 && (fds[stdinIndex].revents & (POLLIN | POLLHUP | POLLERR)))
-            readStdin();
-        if (stdoutIndex >= 0 && (fds[stdoutIndex].revents & (POLLOUT | POLLERR | POLLHUP)))
-            flushOutput(stdout_, STDOUT_FILENO, stdoutBroken_);
-        if (stderrIndex >= 0 && (fds[stderrIndex].revents & (POLLOUT | POLLERR | POLLHUP)))
-            flushOutput(stderr_, STDERR_FILENO, stderrBroken_);
-        if (const std::optional<TimePoint> deadline = client_.nextDeadline(); deadline && *deadline <= Clock::now())
-            client_.tick(Clock::now());
+qt::ConnectOptions connectOptions(const SshInvocation& invocation) {
+    qt::ConnectOptions options;
+    options.address = QString::fromStdString(invocation.connectAddress.empty() ? invocation.config.host
+                                                                               : invocation.connectAddress);
+    options.agentSocket = agentSocketFor(invocation);
+    options.forwardAgent = invocation.forwardAgent;
+    options.proxyCommand = QString::fromStdString(invocation.proxyCommand);
+    for (const JumpHop& hop : invocation.jumpHops) {
+        qt::JumpHost jump;
+        jump.config = hop.config;
+        jump.options.address = QString::fromStdString(hop.address);
+        jump.options.connectTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(hop.connectTimeout);
+        jump.options.agentSocket = options.agentSocket;
+        options.jumpHosts.push_back(std::move(jump));
     }
+    options.protocol = invocation.addressFamily == AddressFamily::IPv4   ? QAbstractSocket::IPv4Protocol
+                       : invocation.addressFamily == AddressFamily::IPv6 ? QAbstractSocket::IPv6Protocol
+                                                                         : QAbstractSocket::AnyIPProtocol;
+    options.connectTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(invocation.connectTimeout);
+    for (qt::JumpHost& hop : options.jumpHosts)
+        hop.options.protocol = options.protocol;
+    return options;
+}
+
+SshSession::SshSession(const SshInvocation& invocation)
+    : invocation_(invocation), worker_(invocation.config, connectOptions(invocation)) {
+    if (!invocation.logFile.empty()) {
+        const int fd = ::open(invocation.logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            logFd_ = fd;
+        else
+            writeAll(STDERR_FILENO, "Couldn't open logfile " + invocation.logFile + ": " + std::strerror(errno) + "\n");
+    }
+    QObject::connect(&worker_, &SshWorker::resolving, [this](const QString& host) {
+        log(1, "Connecting to " + host.toStdString() + " port " + std::to_string(invocation_.config.port) + ".");
+    });
+    QObject::connect(&worker_, &SshWorker::socketConnected,
+                     [this](const QString& address, quint16 port) { onSocketConnected(address, port); });
+    QObject::connect(&worker_, &SshWorker::logMessage, [this](int level, const QString& text) {
+        const auto core = static_cast<LogLevel>(level);
+        log(core == LogLevel::Info ? 0 : core == LogLevel::Verbose ? 1 : 2, text.toStdString());
+    });
+    QObject::connect(&worker_, &SshWorker::hostKeyDecisionRequested,
+                     [this](const HostKeyDecision& decision) { onHostKeyDecision(decision); });
+    QObject::connect(&worker_, &SshWorker::promptRequested, [this](const PromptEvent& prompt) { onPrompt(prompt); });
+    QObject::connect(&worker_, &SshWorker::banner, [this](const QString& text) {
+        if (!invocation_.quiet)
+            writeAll(STDERR_FILENO, sanitizeForTerminal(text.toStdString()));
+    });
+    QObject::connect(&worker_, &SshWorker::authenticated, [this] { onAuthenticated(); });
+    QObject::connect(&worker_, &SshWorker::channelOpened, [this](quint32 channel) { onChannelOpened(channel); });
+    QObject::connect(&worker_, &SshWorker::channelOpenFailed,
+                     [this](quint32 channel, quint32, const QString& description) {
+                         failure_ = "channel " + std::to_string(channel) + ": open failed: " + description.toStdString();
+                         // Closed from the event loop: when the connection itself just failed
+                         // (the core refused to open because of it), its own reason comes first
+                         // and replaces this one.
+                         QTimer::singleShot(0, &worker_, &SshWorker::closeConnection);
+                     });
+    QObject::connect(&worker_, &SshWorker::channelRequestResult,
+                     [this](quint32 channel, const QString& request, bool success) {
+                         onChannelRequestResult(channel, request, success);
+                     });
+    QObject::connect(&worker_, &SshWorker::channelData, [this](quint32 channel, QByteArray data, bool extended) {
+        onChannelData(channel, std::move(data), extended);
+    });
+    QObject::connect(&worker_, &SshWorker::channelEof, [this](quint32 channel) {
+        log(2, "channel " + std::to_string(channel) + ": rcvd eof");
+    });
+    QObject::connect(&worker_, &SshWorker::exitStatus, [this](quint32, quint32 status) {
+        exitStatus_ = static_cast<int>(status & 0xff);
+        log(1, "Exit status " + std::to_string(status));
+    });
+    QObject::connect(&worker_, &SshWorker::exitSignal,
+                     [this](quint32, const QString& signal, bool, const QString& message) {
+                         // ssh(1) says nothing at the default level and exits 255.
+                         log(1, "Remote command killed by signal " + signal.toStdString() +
+                                    (message.isEmpty() ? std::string() : ": " + message.toStdString()));
+                     });
+    QObject::connect(&worker_, &SshWorker::channelClosed, [this](quint32 channel) { onChannelClosed(channel); });
+    QObject::connect(&worker_, &SshWorker::channelBytesWritten, [this](quint32, qint64 bytes) {
+        stdinBacklog_ -= bytes;
+        updateNotifiers();
+    });
+    QObject::connect(&worker_, &SshWorker::disconnected,
+                     [this](bool clean, const Error& error) { onDisconnected(clean, error); });
+    QObject::connect(&worker_, &SshWorker::jumpHostConnecting, [this](int hop, const QString& host, quint16 port) {
+        log(1, "Jump host " + std::to_string(hop + 1) + ": connecting to " + host.toStdString() + " port " +
+                   std::to_string(port) + ".");
+    });
+    QObject::connect(&worker_, &SshWorker::forwardReady, [this](const qt::PortForward& forward, quint16 boundPort) {
+        // ssh(1) announces the port the server chose for -R with port 0.
+        if (forward.kind == qt::PortForward::Kind::Remote && forward.bindPort == 0)
+            logLine("Allocated port " + std::to_string(boundPort) + " for remote forward to " +
+                    forward.targetHost.toStdString() + ":" + std::to_string(forward.targetPort));
+        activeForwards_.push_back(forward.describe().toStdString() +
+                                  (forward.bindPort == 0 && boundPort ? " (port " + std::to_string(boundPort) + ")" : ""));
+        log(1, "Forwarding " + activeForwards_.back());
+    });
+    QObject::connect(&worker_, &SshWorker::forwardFailed, [this](const qt::PortForward& forward, const QString& reason) {
+        logLine("Warning: " + forward.describe().toStdString() + ": " + reason.toStdString());
+    });
+    std::vector<std::string> unsupported;
+    for (const qt::PortForward& forward : portForwards(invocation, unsupported))
+        worker_.addForward(forward);
+    for (const std::string& what : unsupported)
+        logLine("Warning: " + what + " is not supported; ignored.");
+    if (invocation.forwardX11 && !invocation.quiet)
+        logLine("Warning: X11 forwarding is not supported; ignored.");
+}
+
+SshSession::~SshSession() {
+    if (gWinchPipe[0] >= 0) {
+        ::signal(SIGWINCH, SIG_DFL);
+        ::close(gWinchPipe[0]);
+        ::close(gWinchPipe[1]);
+        gWinchPipe[0] = gWinchPipe[1] = -1;
+    }
+    if (logFd_ != STDERR_FILENO)
+        ::close(logFd_);
+}
+
+void SshSession::log(int level, const std::string& text) const {
+    if (invocation_.quiet || invocation_.verbosity < level)
+        return;
+    logLine(level == 0 ? text : "debug" + std::to_string(level) + ": " + text);
+}
+
+void SshSession::logLine(const std::string& text) const {
+    // In raw mode the terminal does not turn \n into \r\n.
+    writeAll(logFd_, text + (rawTerminal_ && rawTerminal_->active() && logFd_ == STDERR_FILENO ? "\r\n" : "\n"));
+}
+
+bool SshSession::wantsPty() const {
+    if (invocation_.noRemoteCommand)
+        return false;
+    switch (invocation_.ttyRequest) {
+    case TtyRequest::No: return false;
+    case TtyRequest::Force: return true;
+    case TtyRequest::Yes: return ::isatty(STDIN_FILENO) != 0;
+    case TtyRequest::Auto: return invocation_.command.empty() && ::isatty(STDIN_FILENO) != 0;
+    }
+    return false;
+}
+
+int SshSession::run() {
+    NonBlockingStdio stdio;
+    if (invocation_.ttyRequest == TtyRequest::Yes && !invocation_.noRemoteCommand && !::isatty(STDIN_FILENO) &&
+        !invocation_.quiet)
+        logLine("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+    // Started from inside the event loop, so that an end reported at once still stops it.
+    QTimer::singleShot(0, &worker_, &SshWorker::connectToServer);
+    const int status = QCoreApplication::exec();
     // Output that arrived before the end is delivered even when the end was an error.
     for (auto [queue, fd, broken] : {std::tuple{&stdout_, STDOUT_FILENO, &stdoutBroken_},
                                      std::tuple{&stderr_, STDERR_FILENO, &stderrBroken_}}) {
@@ -256,215 +434,30 @@ int CommandSession::run() {
             queue->flush(fd);
         }
     }
+    rawTerminal_.reset(); // the terminal as it was, before any last words
     if (!failure_.empty()) {
-        writeStderrLine(failure_);
+        writeAll(logFd_ == STDERR_FILENO ? STDERR_FILENO : logFd_, failure_ + "\n");
         return kExitFailure;
     }
-    return exitStatus_.value_or(kExitFailure);
+    if (ptyRequested_ && !invocation_.quiet)
+        writeAll(STDERR_FILENO, "Connection to " + invocation_.config.host + " closed.\r\n");
+    (void)status;
+    if (userDisconnected_)
+        return kExitFailure; // ssh(1) after ~.
+    return exitStatus_.value_or(invocation_.noRemoteCommand ? 0 : kExitFailure);
 }
 
-bool CommandSession::finished() const {
-    if (disconnected_)
-        return stdout_.empty() && stderr_.empty();
-    if (!failure_.empty())
-        return true;
-    // Done when the channel is closed, its output delivered and our DISCONNECT written.
-    return channelClosed_ && stdout_.empty() && stderr_.empty() && client_.isClosed() &&
-           socketOutOffset_ == socketOut_.size();
+void SshSession::onSocketConnected(const QString& address, quint16) {
+    tcpConnected_ = true;
+    peerAddress_ = address.toStdString();
+    log(1, "Connection established.");
 }
 
-void CommandSession::readSocket() {
-    // One large read per readiness: the core parses whole packets out of it at once.
-    static thread_local std::vector<std::uint8_t> buffer(kReadChunk);
-    for (int round = 0; round < 4; ++round) {
-        const ssize_t got = ::read(connection_.fd, buffer.data(), buffer.size());
-        if (got > 0) {
-            client_.receiveBytes(ByteView(buffer.data(), static_cast<std::size_t>(got)), Clock::now());
-            if (static_cast<std::size_t>(got) < buffer.size())
-                return;
-            continue;
-        }
-        if (got < 0 && (errno == EINTR))
-            continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        socketClosed_ = true;
-        client_.connectionLost(got == 0 ? "Connection closed by remote host" : std::strerror(errno), Clock::now());
-        return;
-    }
-}
-
-void CommandSession::writeSocket() {
-    if (client_.hasOutgoingBytes()) {
-        Bytes more = client_.takeOutgoingBytes();
-        if (socketOutOffset_ == socketOut_.size()) {
-            socketOut_ = std::move(more);
-            socketOutOffset_ = 0;
-        } else {
-            socketOut_.insert(socketOut_.end(), more.begin(), more.end());
-        }
-    }
-    while (!socketClosed_ && socketOutOffset_ < socketOut_.size()) {
-        const ssize_t wrote = ::send(connection_.fd, socketOut_.data() + socketOutOffset_,
-                                     socketOut_.size() - socketOutOffset_, MSG_NOSIGNAL);
-        if (wrote < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                break;
-            socketClosed_ = true;
-            client_.connectionLost(std::strerror(errno), Clock::now());
-            return;
-        }
-        socketOutOffset_ += static_cast<std::size_t>(wrote);
-    }
-    if (socketOutOffset_ == socketOut_.size()) {
-        socketOut_.clear();
-        socketOutOffset_ = 0;
-    } else if (socketOutOffset_ > socketOut_.size() / 2) {
-        socketOut_.erase(socketOut_.begin(), socketOut_.begin() + static_cast<std::ptrdiff_t>(socketOutOffset_));
-        socketOutOffset_ = 0;
-    }
-}
-
-void CommandSession::readStdin() {
-    const std::size_t window = client_.sendWindow(*channel_);
-    stdinPending_.resize(std::min(window, kReadChunk));
-    const ssize_t got = ::read(STDIN_FILENO, stdinPending_.data(), stdinPending_.size());
-    if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-        stdinPending_.clear();
-        return;
-    }
-    if (got <= 0) {
-        stdinPending_.clear();
-        stdinEof_ = true;
-        offerPendingStdin();
-        return;
-    }
-    stdinPending_.resize(static_cast<std::size_t>(got));
-    stdinPendingOffset_ = 0;
-    offerPendingStdin();
-}
-
-void CommandSession::offerPendingStdin() {
-    if (!channel_ || !channelReady_)
-        return;
-    if (stdinPendingOffset_ < stdinPending_.size()) {
-        Result<std::size_t> taken = client_.sendData(
-            *channel_, ByteView(stdinPending_.data() + stdinPendingOffset_, stdinPending_.size() - stdinPendingOffset_));
-        if (!taken) {
-            log(LogLevel::Verbose, "stdin: " + taken.error().message);
-            stdinPending_.clear();
-            stdinPendingOffset_ = 0;
-            stdinEof_ = true;
-            return;
-        }
-        stdinPendingOffset_ += taken.value();
-        if (stdinPendingOffset_ < stdinPending_.size())
-            return; // the rest goes after ChannelWritable
-        stdinPending_.clear();
-        stdinPendingOffset_ = 0;
-    }
-    if (stdinEof_ && !eofSent_) {
-        eofSent_ = true;
-        (void)client_.sendEof(*channel_);
-    }
-}
-
-void CommandSession::flushOutput(OutputQueue& queue, int fd, bool& broken) {
-    const ssize_t wrote = queue.flush(fd);
-    if (wrote < 0) {
-        // The reader went away (EPIPE): like ssh(1), keep the session going and discard.
-        broken = true;
-        const std::size_t dropped = queue.queued;
-        queue = OutputQueue();
-        if (channel_)
-            client_.consumed(*channel_, dropped);
-        return;
-    }
-    // Refill the server's window only for bytes really delivered (RFC 4254 §5.2).
-    if (wrote > 0 && channel_)
-        client_.consumed(*channel_, static_cast<std::size_t>(wrote));
-}
-
-void CommandSession::handleEvents() {
-    while (std::optional<Event> event = client_.pollEvent()) {
-        std::visit(
-            [this](auto& e) {
-                using T = std::decay_t<decltype(e)>;
-                if constexpr (std::is_same_v<T, LogEvent>) {
-                    log(e.level, e.text);
-                } else if constexpr (std::is_same_v<T, HostKeyDecision>) {
-                    onHostKeyDecision(e);
-                } else if constexpr (std::is_same_v<T, PromptEvent>) {
-                    onPrompt(e);
-                } else if constexpr (std::is_same_v<T, BannerEvent>) {
-                    if (!invocation_.quiet) {
-                        const std::string text = sanitizeForTerminal(e.text);
-                        [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
-                    }
-                } else if constexpr (std::is_same_v<T, AuthenticatedEvent>) {
-                    // The core has logged "Authenticated to ... using ...".
-                    Result<ChannelId> opened = client_.openSession();
-                    if (!opened)
-                        failure_ = opened.error().message;
-                    else
-                        channel_ = opened.value();
-                } else if constexpr (std::is_same_v<T, ChannelOpenedEvent>) {
-                    const Status requested = invocation_.command.empty() ? client_.requestShell(e.id)
-                                                                         : client_.requestExec(e.id, invocation_.command);
-                    if (!requested)
-                        failure_ = requested.error().message;
-                } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
-                    failure_ = "channel " + std::to_string(e.id) + ": open failed: " + e.description;
-                } else if constexpr (std::is_same_v<T, ChannelRequestResultEvent>) {
-                    if (!e.success) {
-                        writeStderrLine(e.request + " request failed on channel " + std::to_string(e.id));
-                        (void)client_.closeChannel(e.id);
-                        return;
-                    }
-                    if (e.request == "exec" || e.request == "shell") {
-                        channelReady_ = true;
-                        if (invocation_.stdinFromDevNull)
-                            stdinEof_ = true;
-                        offerPendingStdin();
-                    }
-                } else if constexpr (std::is_same_v<T, ChannelDataEvent>) {
-                    OutputQueue& queue = e.extended ? stderr_ : stdout_;
-                    const bool broken = e.extended ? stderrBroken_ : stdoutBroken_;
-                    if (broken) {
-                        client_.consumed(e.id, e.data.size());
-                        return;
-                    }
-                    queue.push(std::move(e.data));
-                    flushOutput(queue, e.extended ? STDERR_FILENO : STDOUT_FILENO,
-                                e.extended ? stderrBroken_ : stdoutBroken_);
-                } else if constexpr (std::is_same_v<T, ChannelEofEvent>) {
-                    log(LogLevel::Debug, "channel " + std::to_string(e.id) + ": rcvd eof");
-                } else if constexpr (std::is_same_v<T, ExitStatusEvent>) {
-                    exitStatus_ = static_cast<int>(e.status & 0xff);
-                    log(LogLevel::Verbose, "Exit status " + std::to_string(e.status));
-                } else if constexpr (std::is_same_v<T, ExitSignalEvent>) {
-                    log(LogLevel::Verbose, "Remote command killed by signal " + e.signal +
-                                               (e.message.empty() ? std::string() : ": " + e.message));
-                } else if constexpr (std::is_same_v<T, ChannelClosedEvent>) {
-                    channelClosed_ = true;
-                    client_.disconnect("disconnected by user");
-                } else if constexpr (std::is_same_v<T, ChannelWritableEvent>) {
-                    offerPendingStdin();
-                } else if constexpr (std::is_same_v<T, GlobalRequestResultEvent>) {
-                    // portal-cli ssh sends no global requests of its own.
-                } else if constexpr (std::is_same_v<T, DisconnectedEvent>) {
-                    onDisconnected(e);
-                }
-            },
-            *event);
-    }
-}
-
-void CommandSession::onHostKeyDecision(const HostKeyDecision& decision) {
+void SshSession::onHostKeyDecision(const HostKeyDecision& decision) {
     const std::string name = keys::knownHostsName(decision.host, decision.port);
-    const std::string address = keys::knownHostsName(connection_.address, decision.port);
+    // A jump host's key is asked about by name; the destination's with the address answered.
+    const bool destination = SshWorker::jumpHostOfRequest(decision.id) < 0;
+    const std::string address = keys::knownHostsName(destination ? peerAddress_ : decision.host, decision.port);
     std::string question = "The authenticity of host '" + name + " (" + address + ")' can't be established.\n" +
                            displayKeyType(decision.keyType) + " key fingerprint is " + decision.fingerprint + ".\n";
     if (decision.knownKeyTypes.empty())
@@ -473,7 +466,7 @@ void CommandSession::onHostKeyDecision(const HostKeyDecision& decision) {
     for (;;) {
         std::optional<SecretBytes> answer = prompter_.ask(question, true);
         if (!answer) {
-            client_.answerHostKey(decision.id, false, false);
+            worker_.answerHostKey(decision.id, false, false);
             return;
         }
         std::string text(answer->text());
@@ -482,18 +475,18 @@ void CommandSession::onHostKeyDecision(const HostKeyDecision& decision) {
         std::string lower = text;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
         if (lower == "yes" || text == decision.fingerprint) {
-            client_.answerHostKey(decision.id, true, true); // the core logs "Permanently added"
+            worker_.answerHostKey(decision.id, true, true); // the core logs "Permanently added"
             return;
         }
         if (lower == "no") {
-            client_.answerHostKey(decision.id, false, false);
+            worker_.answerHostKey(decision.id, false, false);
             return;
         }
         question = "Please type 'yes', 'no' or the fingerprint: ";
     }
 }
 
-void CommandSession::onPrompt(const PromptEvent& prompt) {
+void SshSession::onPrompt(const PromptEvent& prompt) {
     if (prompt.kind == PromptKind::KeyboardInteractive) {
         prompter_.show(prompt.name);
         prompter_.show(prompt.instruction);
@@ -502,21 +495,280 @@ void CommandSession::onPrompt(const PromptEvent& prompt) {
     for (const PromptField& field : prompt.fields) {
         std::optional<SecretBytes> answer = prompter_.ask(field.text, field.echo);
         if (!answer) {
-            client_.cancelPrompt(prompt.id);
+            worker_.cancelPrompt(prompt.id);
             return;
         }
         responses.push_back(std::move(*answer));
     }
-    client_.answerPrompt(prompt.id, std::move(responses));
+    worker_.answerPrompt(prompt.id, std::move(responses));
 }
 
-void CommandSession::onDisconnected(const DisconnectedEvent& event) {
-    disconnected_ = true;
-    if (event.clean || channelClosed_)
+void SshSession::onAuthenticated() {
+    // The core has logged "Authenticated to ... using ...".
+    if (invocation_.background)
+        goToBackground();
+    if (invocation_.noRemoteCommand)
+        return; // -N: the connection stays for forwarding until it ends or is ended
+    worker_.openSession();
+}
+
+void SshSession::goToBackground() {
+    // ssh(1) -f: the parent returns to the shell once authentication is done; the child
+    // carries on with stdin from /dev/null, detached from the terminal's session.
+    const pid_t child = ::fork();
+    if (child < 0) {
+        log(0, std::string("fork: ") + std::strerror(errno));
         return;
-    failure_ = event.error.message;
-    if (failure_.empty())
-        failure_ = "Connection closed";
+    }
+    if (child > 0)
+        ::_exit(0);
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        if (null != STDIN_FILENO)
+            ::close(null);
+    }
+    stdinEof_ = true;
+}
+
+void SshSession::onChannelOpened(quint32 channel) {
+    channel_ = channel;
+    // Environment first, then the pty, then the program (RFC 4254 §6.4, §6.2, §6.5); the
+    // requests are pipelined and answered in order.
+    for (const std::string& assignment : invocation_.setEnv) {
+        const std::size_t equals = assignment.find('=');
+        if (equals == std::string::npos)
+            continue;
+        worker_.setEnv(channel, QByteArray::fromStdString(assignment.substr(0, equals)),
+                       QByteArray::fromStdString(assignment.substr(equals + 1)));
+    }
+    if (!invocation_.sendEnv.empty()) {
+        for (char** entry = environ; entry && *entry; ++entry) {
+            const std::string assignment(*entry);
+            const std::size_t equals = assignment.find('=');
+            if (equals == std::string::npos)
+                continue;
+            const std::string name = assignment.substr(0, equals);
+            const bool wanted = std::any_of(invocation_.sendEnv.begin(), invocation_.sendEnv.end(),
+                                            [&](const std::string& pattern) {
+                                                return pattern.rfind('-', 0) != 0 &&
+                                                       protocol::matchWildcard(pattern, name);
+                                            });
+            if (wanted)
+                worker_.setEnv(channel, QByteArray::fromStdString(name),
+                               QByteArray::fromStdString(assignment.substr(equals + 1)));
+        }
+    }
+    if (wantsPty()) {
+        PtyRequest pty;
+        const char* term = std::getenv("TERM");
+        pty.term = term ? term : "";
+        if (const std::optional<TerminalSize> size = terminalSize(STDIN_FILENO)) {
+            pty.columns = size->columns;
+            pty.rows = size->rows;
+            pty.widthPixels = size->widthPixels;
+            pty.heightPixels = size->heightPixels;
+        }
+        termios modes{};
+        if (::tcgetattr(STDIN_FILENO, &modes) == 0)
+            pty.modes = encodeTerminalModes(modes);
+        worker_.requestPty(channel, pty);
+        ptyRequested_ = true;
+        escapes_.emplace(invocation_.escapeChar);
+        if (::isatty(STDIN_FILENO)) {
+            rawTerminal_ = std::make_unique<RawTerminal>(STDIN_FILENO);
+            if (::pipe2(gWinchPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+                winchNotifier_ = std::make_unique<QSocketNotifier>(gWinchPipe[0], QSocketNotifier::Read);
+                QObject::connect(winchNotifier_.get(), &QSocketNotifier::activated, [this] { onWindowChange(); });
+                struct sigaction action{};
+                action.sa_handler = onWindowChanged;
+                sigemptyset(&action.sa_mask);
+                action.sa_flags = SA_RESTART;
+                ::sigaction(SIGWINCH, &action, nullptr);
+            }
+        }
+    }
+    if (invocation_.command.empty())
+        worker_.requestShell(channel);
+    else
+        worker_.requestExec(channel, QByteArray::fromStdString(invocation_.command));
+}
+
+void SshSession::onChannelRequestResult(quint32 channel, const QString& request, bool success) {
+    if (request == QLatin1String("env") || request == QLatin1String("window-change"))
+        return; // the server may refuse variables it does not accept; ssh(1) carries on
+    if (!success) {
+        if (request == QLatin1String("pty-req")) {
+            logLine("PTY allocation request failed on channel " + std::to_string(channel));
+            return;
+        }
+        logLine(request.toStdString() + " request failed on channel " + std::to_string(channel));
+        worker_.closeChannel(channel);
+        return;
+    }
+    if (request == QLatin1String("exec") || request == QLatin1String("shell")) {
+        channelReady_ = true;
+        if (invocation_.stdinFromDevNull)
+            stdinEof_ = true;
+        if (stdinEof_)
+            worker_.sendEof(channel);
+        updateNotifiers();
+    }
+}
+
+void SshSession::onChannelData(quint32 channel, QByteArray data, bool extended) {
+    OutputQueue& queue = extended ? stderr_ : stdout_;
+    bool& broken = extended ? stderrBroken_ : stdoutBroken_;
+    if (broken) {
+        worker_.consumed(channel, data.size());
+        return;
+    }
+    queue.push(std::move(data));
+    flushOutput(queue, extended ? STDERR_FILENO : STDOUT_FILENO, broken);
+}
+
+void SshSession::flushOutput(OutputQueue& queue, int fd, bool& broken) {
+    const qint64 wrote = queue.flush(fd);
+    if (wrote < 0) {
+        // The reader went away (EPIPE): like ssh(1), keep the session going and discard.
+        broken = true;
+        const qint64 dropped = queue.queued;
+        queue = OutputQueue();
+        if (channel_)
+            worker_.consumed(*channel_, dropped);
+    } else if (wrote > 0 && channel_) {
+        // Refill the server's window only for bytes really delivered (RFC 4254 §5.2).
+        worker_.consumed(*channel_, wrote);
+    }
+    updateNotifiers();
+    finishIfDone();
+}
+
+void SshSession::updateNotifiers() {
+    const auto setWatch = [](std::unique_ptr<QSocketNotifier>& notifier, int fd, QSocketNotifier::Type type,
+                             bool wanted, const std::function<void()>& handler) {
+        if (!wanted) {
+            if (notifier)
+                notifier->setEnabled(false);
+            return;
+        }
+        if (!notifier) {
+            notifier = std::make_unique<QSocketNotifier>(fd, type);
+            QObject::connect(notifier.get(), &QSocketNotifier::activated, handler);
+        }
+        notifier->setEnabled(true);
+    };
+    const bool readStdinNow = channelReady_ && !stdinEof_ && !disconnected_ && stdinBacklog_ < kStdinBacklogLimit;
+    setWatch(stdinNotifier_, STDIN_FILENO, QSocketNotifier::Read, readStdinNow, [this] { readStdin(); });
+    setWatch(stdoutNotifier_, STDOUT_FILENO, QSocketNotifier::Write, !stdout_.empty(),
+             [this] { flushOutput(stdout_, STDOUT_FILENO, stdoutBroken_); });
+    setWatch(stderrNotifier_, STDERR_FILENO, QSocketNotifier::Write, !stderr_.empty(),
+             [this] { flushOutput(stderr_, STDERR_FILENO, stderrBroken_); });
+}
+
+void SshSession::readStdin() {
+    if (!channel_ || stdinEof_)
+        return;
+    QByteArray buffer(kStdinChunk, Qt::Uninitialized);
+    const ssize_t got = ::read(STDIN_FILENO, buffer.data(), static_cast<std::size_t>(buffer.size()));
+    if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (got <= 0) {
+        stdinEof_ = true;
+        updateNotifiers();
+        if (!ptyRequested_ || !::isatty(STDIN_FILENO))
+            worker_.sendEof(*channel_); // after everything written before it
+        return;
+    }
+    buffer.truncate(got);
+    if (escapes_) {
+        const auto bytes = reinterpret_cast<const std::uint8_t*>(buffer.constData());
+        escapes_->feed(
+            ByteView(bytes, static_cast<std::size_t>(got)), [this](ByteView run) { sendInput(run); },
+            [this](EscapeCommand command) { onEscape(command); });
+    } else {
+        stdinBacklog_ += got;
+        worker_.write(*channel_, std::move(buffer));
+    }
+    updateNotifiers();
+}
+
+void SshSession::sendInput(ByteView bytes) {
+    if (!channel_ || disconnected_ || bytes.empty())
+        return;
+    stdinBacklog_ += static_cast<qint64>(bytes.size());
+    worker_.write(*channel_, QByteArray(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size())));
+}
+
+void SshSession::onEscape(EscapeCommand command) {
+    switch (command) {
+    case EscapeCommand::Disconnect:
+        userDisconnected_ = true;
+        worker_.closeConnection();
+        return;
+    case EscapeCommand::Suspend: {
+        // Give the terminal back, stop ourselves like ^Z would, and take it again on resume.
+        writeAll(STDERR_FILENO, "^Z [suspend ssh]\r\n");
+        if (rawTerminal_)
+            rawTerminal_->restore();
+        ::raise(SIGTSTP);
+        if (rawTerminal_)
+            rawTerminal_->enter();
+        onWindowChange();
+        return;
+    }
+    case EscapeCommand::ListConnections: {
+        std::string text = "The following connections are open:\r\n";
+        if (channel_)
+            text += "  #" + std::to_string(*channel_) + " client-session (" +
+                    (invocation_.command.empty() ? std::string("shell") : "exec: " + invocation_.command) + ")\r\n";
+        for (const std::string& forward : activeForwards_)
+            text += "  listening: " + forward + "\r\n";
+        writeAll(STDERR_FILENO, text);
+        return;
+    }
+    case EscapeCommand::Help: writeAll(STDERR_FILENO, escapeHelp(invocation_.escapeChar)); return;
+    }
+}
+
+void SshSession::onWindowChange() {
+    char drain[64];
+    while (gWinchPipe[0] >= 0 && ::read(gWinchPipe[0], drain, sizeof drain) > 0) {
+    }
+    if (!channel_ || !ptyRequested_)
+        return;
+    if (const std::optional<TerminalSize> size = terminalSize(STDIN_FILENO))
+        worker_.windowChange(*channel_, size->columns, size->rows);
+}
+
+void SshSession::onChannelClosed(quint32) {
+    channelClosed_ = true;
+    if (stdinNotifier_)
+        stdinNotifier_->setEnabled(false);
+    worker_.closeConnection();
+}
+
+void SshSession::onDisconnected(bool clean, const Error& error) {
+    disconnected_ = true;
+    if (!clean && !channelClosed_ && !userDisconnected_) {
+        failure_ = error.message.empty() ? std::string("Connection closed") : error.message;
+        if (!tcpConnected_)
+            failure_ = "portal-cli: " + failure_;
+    }
+    updateNotifiers();
+    finishIfDone();
+}
+
+void SshSession::finishIfDone() {
+    if (!disconnected_ || finishing_)
+        return;
+    if (!stdout_.empty() && !stdoutBroken_)
+        return;
+    if (!stderr_.empty() && !stderrBroken_)
+        return;
+    finishing_ = true;
+    QCoreApplication::exit(0);
 }
 
 } // namespace
@@ -526,19 +778,13 @@ int runSshCommand(const SshInvocation& invocation) {
     ::signal(SIGPIPE, SIG_IGN);
     if (!invocation.quiet) {
         for (const std::string& missing : invocation.missingIdentityFiles)
-            writeStderrLine("Warning: Identity file " + missing + " not accessible: No such file or directory.");
+            writeAll(STDERR_FILENO, "Warning: Identity file " + missing + " not accessible: No such file or directory.\n");
     }
-    const auto log = [&](const std::string& text) {
-        if (invocation.verbosity >= 1 && !invocation.quiet)
-            writeStderrLine("debug1: " + text);
-    };
-    Result<TcpConnection> connection = connectTcp(invocation.config.host, invocation.config.port,
-                                                  invocation.addressFamily, invocation.connectTimeout, log);
-    if (!connection) {
-        writeStderrLine("portal-cli: " + connection.error().message);
-        return kExitFailure;
-    }
-    CommandSession session(invocation, std::move(connection.value()));
+    static int argc = 1;
+    static char name[] = "portal-cli";
+    static char* argv[] = {name, nullptr};
+    QCoreApplication application(argc, argv);
+    SshSession session(invocation);
     return session.run();
 }
 

@@ -103,6 +103,13 @@ private:
     Status setAlgorithms(AlgorithmFamily family, std::string_view value, std::vector<std::string>& target);
     void finish();
 
+    // Checks a "Keyword value" line the ssh_config resolver handles (ProxyCommand,
+    // LocalForward, ...) and keeps it for resolution: a bad one fails before anything
+    // connects, in the resolver's wording.
+    Status addConfigLine(const std::string& line);
+    // The -o keywords applyKeyword handles itself; the others go to the ssh_config resolver.
+    static bool knownKeyword(const std::string& keyword);
+
     // First value wins (ssh_config(5)): a keyword set once is not set again.
     bool claim(const std::string& keyword) { return seen_.insert(keyword).second; }
     std::string expandPath(std::string_view path) const;
@@ -111,7 +118,39 @@ private:
     SshInvocation invocation_;
     std::set<std::string> seen_;
     std::vector<std::string> identityFiles_;
+    std::optional<bool> agentFlag_;
 };
+
+Status ArgumentParser::addConfigLine(const std::string& line) {
+    const protocol::config::LocalContext nowhere{"/", "user", "localhost", "0"};
+    const protocol::config::ConfigFileAccess noFiles{
+        [](const std::string&) -> Result<std::optional<std::string>> { return std::optional<std::string>(); },
+        [](const std::string&) { return std::vector<std::string>(); }};
+    Result<protocol::config::SshOptions> checked =
+        protocol::config::resolveSshConfig({"host", std::nullopt, std::nullopt}, {}, nowhere, noFiles, {line});
+    if (!checked) {
+        const std::string& message = checked.error().message;
+        if (message.find("Bad configuration option") != std::string::npos)
+            return Error::protocol("command-line: line 0: Bad configuration option: " + line.substr(0, line.find(' ')));
+        // "command line:1: text" from the resolver, as OpenSSH words it: "command-line line 0: text".
+        const std::size_t colon = message.find(": ");
+        return Error::protocol("command-line line 0: " +
+                               (colon == std::string::npos ? message : message.substr(colon + 2)));
+    }
+    invocation_.configLines.push_back(line);
+    return {};
+}
+
+bool ArgumentParser::knownKeyword(const std::string& keywordIn) {
+    static const std::set<std::string> keywords{
+        "identityfile", "port", "user", "kexalgorithms", "ciphers", "macs", "hostkeyalgorithms",
+        "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "stricthostkeychecking", "userknownhostsfile",
+        "connecttimeout", "numberofpasswordprompts", "batchmode", "passwordauthentication",
+        "pubkeyauthentication", "kbdinteractiveauthentication", "challengeresponseauthentication",
+        "hashknownhosts", "serveraliveinterval", "serveralivecountmax", "addressfamily", "loglevel",
+        "escapechar"};
+    return keywords.count(lowercase(keywordIn)) > 0;
+}
 
 std::string ArgumentParser::expandPath(std::string_view path) const {
     if (path == "~")
@@ -138,13 +177,16 @@ Result<SshInvocation> ArgumentParser::parse(const std::vector<std::string>& args
             invocation_.command += ' ';
         invocation_.command += args[index];
     }
+    if (agentFlag_)
+        invocation_.configLines.insert(invocation_.configLines.begin(),
+                                       *agentFlag_ ? "ForwardAgent yes" : "ForwardAgent no");
     finish();
     return std::move(invocation_);
 }
 
 Status ArgumentParser::parseFlags(const std::vector<std::string>& args, std::size_t& index) {
-    static const std::string flagsWithValue = "clmiop";
-    static const std::string flagsAlone = "46nqTv";
+    static const std::string flagsWithValue = "clmiopLRDJEeF";
+    static const std::string flagsAlone = "46nqTtvNfGAaXxCg";
     while (index < args.size()) {
         const std::string& word = args[index];
         if (word == "--") {
@@ -185,11 +227,48 @@ Status ArgumentParser::applyFlag(char flag, const std::string& value) {
     case '6': invocation_.addressFamily = AddressFamily::IPv6; return {};
     case 'n': invocation_.stdinFromDevNull = true; return {};
     case 'q': invocation_.quiet = true; return {};
-    case 'T': return {}; // no pty is requested for a command; interactive -t is issue 3's
+    case 'T':
+        invocation_.ttyRequest = TtyRequest::No;
+        invocation_.ttyRequestGiven = true;
+        return {};
+    case 't':
+        // -t asks for a pty; a second -t forces one even without a local terminal.
+        invocation_.ttyRequest = invocation_.ttyRequest == TtyRequest::Yes ? TtyRequest::Force : TtyRequest::Yes;
+        invocation_.ttyRequestGiven = true;
+        return {};
     case 'v': ++invocation_.verbosity; return {};
-    case 'c': return applyKeyword("ciphers", value);
-    case 'm': return applyKeyword("macs", value);
-    case 'i': return applyKeyword("identityfile", value);
+    case 'N': invocation_.noRemoteCommand = true; return {};
+    case 'f': invocation_.background = true; return {};
+    case 'G': invocation_.printConfig = true; return {};
+    case 'X': invocation_.forwardX11 = true; return {};
+    case 'x': invocation_.forwardX11 = false; return {};
+    case 'C': return {}; // compression: accepted for scripts that pass it; Portal sends uncompressed
+    case 'g': return {}; // GatewayPorts: remote hosts may use local forwards (the bind address decides)
+    // -A and -a: the last one given wins, as in ssh(1), and beats the files.
+    case 'A': agentFlag_ = true; return {};
+    case 'a': agentFlag_ = false; return {};
+    case 'L': {
+        const std::string arguments = forwardSpecToConfigArguments(value);
+        if (arguments.find(' ') == std::string::npos)
+            return Error::protocol("Bad local forwarding specification '" + value + "'");
+        return addConfigLine("LocalForward " + arguments);
+    }
+    case 'R': return addConfigLine("RemoteForward " + forwardSpecToConfigArguments(value));
+    case 'D': return addConfigLine("DynamicForward " + value);
+    case 'J': return addConfigLine("ProxyJump " + value);
+    case 'E': invocation_.logFile = expandPath(value); return {};
+    case 'F': invocation_.configFile = expandPath(value); return {};
+    // -e: a single character, ^X for a control character, or "none" (ssh(1)).
+    case 'e': return applyKeyword("escapechar", value);
+    case 'c':
+        invocation_.configLines.push_back("Ciphers " + value);
+        return applyKeyword("ciphers", value);
+    case 'm':
+        invocation_.configLines.push_back("MACs " + value);
+        return applyKeyword("macs", value);
+    case 'i':
+        invocation_.configLines.push_back("IdentityFile " + value);
+        return applyKeyword("identityfile", value);
     case 'l': return applyKeyword("user", value);
     case 'p':
         if (!parsePort(value))
@@ -232,6 +311,7 @@ Status ArgumentParser::applyDestination(std::string destination) {
         if (host.empty())
             return Error::protocol("Invalid URI: " + destination);
         invocation_.config.host = host;
+        invocation_.destination = host;
         return {};
     }
     if (const std::size_t at = destination.rfind('@'); at != std::string::npos) {
@@ -246,6 +326,7 @@ Status ArgumentParser::applyDestination(std::string destination) {
     if (destination.empty())
         return Error::protocol(sshUsage());
     invocation_.config.host = destination;
+    invocation_.destination = destination;
     return {};
 }
 
@@ -264,6 +345,10 @@ Status ArgumentParser::applyOption(std::string_view text) {
     if (value.empty())
         return Error::protocol("command-line: line 0: missing argument for option \"" +
                                std::string(text.substr(0, split)) + "\"");
+    const std::string line = keyword + " " + std::string(value);
+    if (!knownKeyword(keyword))
+        return addConfigLine(line);
+    invocation_.configLines.push_back(line);
     return applyKeyword(keyword, value);
 }
 
@@ -323,13 +408,17 @@ Status ArgumentParser::applyKeyword(const std::string& keywordIn, std::string_vi
         const std::optional<int> port = parsePort(value);
         if (!port)
             return badValue("Bad port");
-        if (claim(keyword))
+        if (claim(keyword)) {
             config.port = *port;
+            invocation_.commandLinePort = *port;
+        }
         return {};
     }
     if (keyword == "user") {
-        if (claim(keyword))
+        if (claim(keyword)) {
             config.user = text;
+            invocation_.commandLineUser = text;
+        }
         return {};
     }
     if (keyword == "kexalgorithms" || keyword == "ciphers" || keyword == "macs" ||
@@ -400,6 +489,19 @@ Status ArgumentParser::applyKeyword(const std::string& keywordIn, std::string_vi
                                                             : AddressFamily::Any;
         return {};
     }
+    if (keyword == "escapechar") {
+        if (!claim(keyword))
+            return {};
+        if (lowercase(value) == "none")
+            invocation_.escapeChar = -1;
+        else if (value.size() == 2 && value[0] == '^')
+            invocation_.escapeChar = std::toupper(static_cast<unsigned char>(value[1])) & 0x1f;
+        else if (value.size() == 1)
+            invocation_.escapeChar = static_cast<unsigned char>(value[0]);
+        else
+            return badValue("Bad escape character");
+        return {};
+    }
     if (keyword == "loglevel") {
         static const std::map<std::string, int> levels{{"quiet", -1}, {"fatal", -1}, {"error", -1},
                                                        {"info", 0},   {"verbose", 1}, {"debug", 1},
@@ -445,9 +547,165 @@ Result<SshInvocation> parseSshArguments(const std::vector<std::string>& argument
     return ArgumentParser(local).parse(arguments);
 }
 
+protocol::config::LocalContext configContext(const LocalContext& local) {
+    return {local.home, local.userName, local.hostName, local.userId};
+}
+
+protocol::config::Destination configDestination(const SshInvocation& invocation) {
+    return {invocation.destination, invocation.commandLineUser, invocation.commandLinePort};
+}
+
+std::string forwardSpecToConfigArguments(std::string_view spec) {
+    // Fields split at colons outside [brackets]; a field holding '/' is a socket path.
+    std::vector<std::string> fields(1);
+    int depth = 0;
+    for (char c : spec) {
+        if (c == '[')
+            ++depth;
+        else if (c == ']')
+            depth = std::max(0, depth - 1);
+        if (c == ':' && depth == 0)
+            fields.emplace_back();
+        else
+            fields.back() += c;
+    }
+    const auto isPath = [](const std::string& field) { return field.find('/') != std::string::npos; };
+    const auto join = [](const std::string& a, const std::string& b) { return a + ":" + b; };
+    switch (fields.size()) {
+    case 4: return join(fields[0], fields[1]) + " " + join(fields[2], fields[3]);
+    case 3:
+        if (isPath(fields[0]))
+            return fields[0] + " " + join(fields[1], fields[2]); // /socket:host:port
+        if (isPath(fields[2]))
+            return join(fields[0], fields[1]) + " " + fields[2]; // bind:port:/socket
+        return fields[0] + " " + join(fields[1], fields[2]);     // port:host:hostport
+    case 2:
+        if (isPath(fields[0]) || isPath(fields[1]))
+            return fields[0] + " " + fields[1]; // port:/socket, /socket:/socket
+        return std::string(spec);               // [bind:]port alone (-R dynamic)
+    default: return std::string(spec);
+    }
+}
+
+Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::SshOptions& resolved,
+                           const protocol::config::SshOptions& defaults, const LocalContext& local) {
+    using protocol::config::StrictHostKeyChecking;
+    protocol::client::ClientConfig& config = invocation.config;
+    const protocol::config::LocalContext context = configContext(local);
+
+    // Known hosts and messages name the host the connection goes to (HostName), as ssh(1).
+    config.host = resolved.hostName;
+    invocation.connectAddress = resolved.hostName;
+    config.user = resolved.user;
+    config.port = resolved.port;
+
+    config.kexAlgorithms = resolved.kexAlgorithms;
+    config.ciphers = resolved.ciphers;
+    config.macs = resolved.macs;
+    config.hostKeyAlgorithms = resolved.hostKeyAlgorithms;
+    config.pubkeyAcceptedAlgorithms = resolved.pubkeyAcceptedAlgorithms;
+
+    config.allowPassword = resolved.passwordAuthentication;
+    config.allowKeyboardInteractive = resolved.kbdInteractiveAuthentication;
+    config.allowPublicKey = resolved.pubkeyAuthentication != protocol::config::PubkeyAuthentication::No;
+    config.numberOfPasswordPrompts = resolved.numberOfPasswordPrompts;
+    config.batchMode = resolved.batchMode;
+    config.identitiesOnly = resolved.identitiesOnly;
+    switch (resolved.strictHostKeyChecking) {
+    case StrictHostKeyChecking::Yes: config.hostKeyPolicy = HostKeyPolicy::Strict; break;
+    case StrictHostKeyChecking::No: config.hostKeyPolicy = HostKeyPolicy::Off; break;
+    case StrictHostKeyChecking::Ask: config.hostKeyPolicy = HostKeyPolicy::Ask; break;
+    case StrictHostKeyChecking::AcceptNew: config.hostKeyPolicy = HostKeyPolicy::AcceptNew; break;
+    }
+    config.knownHostsFiles.clear();
+    for (const std::string& file : resolved.userKnownHostsFiles)
+        if (lowercase(file) != "none")
+            config.knownHostsFiles.push_back(file);
+    config.hashKnownHosts = resolved.hashKnownHosts;
+    config.keepaliveInterval = resolved.serverAliveInterval;
+    config.keepaliveCountMax = resolved.serverAliveCountMax;
+    invocation.connectTimeout = resolved.connectTimeout ? *resolved.connectTimeout : std::chrono::seconds(0);
+
+    // Identity files: the defaults only where they exist, silently; the ones named by -i or
+    // IdentityFile are warned about when missing (ssh(1)).
+    const bool explicitIdentities = resolved.identityFiles != defaults.identityFiles;
+    config.identities.clear();
+    invocation.missingIdentityFiles.clear();
+    for (const std::string& file : resolved.identityFiles) {
+        Result<std::string> path = resolved.expandPath(file, context);
+        if (!path)
+            return path.error();
+        if (local.fileExists(*path))
+            config.identities.push_back({*path});
+        else if (explicitIdentities)
+            invocation.missingIdentityFiles.push_back(*path);
+    }
+
+    if (!invocation.ttyRequestGiven) {
+        switch (resolved.requestTty) {
+        case protocol::config::RequestTty::Auto: invocation.ttyRequest = TtyRequest::Auto; break;
+        case protocol::config::RequestTty::No: invocation.ttyRequest = TtyRequest::No; break;
+        case protocol::config::RequestTty::Yes: invocation.ttyRequest = TtyRequest::Yes; break;
+        case protocol::config::RequestTty::Force: invocation.ttyRequest = TtyRequest::Force; break;
+        }
+    }
+    if (invocation.command.empty() && !resolved.remoteCommand.empty())
+        invocation.command = resolved.remoteCommand;
+    invocation.localForwards = resolved.localForwards;
+    invocation.remoteForwards = resolved.remoteForwards;
+    invocation.dynamicForwards = resolved.dynamicForwards;
+    invocation.jumpHosts = resolved.proxyJump;
+    invocation.proxyCommand = lowercase(resolved.proxyCommand) == "none" ? std::string() : resolved.proxyCommand;
+    invocation.forwardAgent = resolved.forwardAgent != "no";
+    invocation.agentSocket = invocation.forwardAgent && resolved.forwardAgent != "yes" ? resolved.forwardAgent : std::string();
+    invocation.setEnv = resolved.setEnv;
+    invocation.sendEnv = resolved.sendEnv;
+    return {};
+}
+
+Result<protocol::config::SshOptions> resolveInvocation(SshInvocation& invocation, const LocalContext& local,
+                                                       const protocol::config::ConfigFileAccess& files) {
+    namespace config = protocol::config;
+    const config::LocalContext context = configContext(local);
+    const std::vector<config::ConfigSource> sources = config::defaultConfigSources(context, invocation.configFile);
+    const auto resolveFor = [&](SshInvocation& target,
+                                const std::vector<std::string>& lines) -> Result<config::SshOptions> {
+        const config::Destination destination = configDestination(target);
+        Result<config::SshOptions> resolved = config::resolveSshConfig(destination, sources, context, files, lines);
+        if (!resolved)
+            return resolved.error();
+        Result<config::SshOptions> defaults = config::resolveSshConfig(destination, {}, context, files, {});
+        if (!defaults)
+            return defaults.error();
+        if (Status applied = applyResolvedConfig(target, *resolved, *defaults, local); !applied)
+            return applied.error();
+        return resolved;
+    };
+    Result<config::SshOptions> resolved = resolveFor(invocation, invocation.configLines);
+    if (!resolved)
+        return resolved;
+    invocation.jumpHops.clear();
+    for (const config::JumpHost& hop : invocation.jumpHosts) {
+        SshInvocation hopInvocation;
+        hopInvocation.destination = hop.host;
+        if (!hop.user.empty())
+            hopInvocation.commandLineUser = hop.user;
+        if (hop.port > 0)
+            hopInvocation.commandLinePort = hop.port;
+        Result<config::SshOptions> hopOptions = resolveFor(hopInvocation, {});
+        if (!hopOptions)
+            return hopOptions.error();
+        invocation.jumpHops.push_back(
+            {std::move(hopInvocation.config), hopInvocation.connectAddress, hopInvocation.connectTimeout});
+    }
+    return resolved;
+}
+
 const char* sshUsage() {
-    return "usage: portal-cli ssh [-46nqTv] [-c cipher_spec] [-i identity_file] [-l login_name]\n"
-           "                      [-m mac_spec] [-o option] [-p port] destination [command [argument ...]]";
+    return "usage: portal-cli ssh [-46AaCfGgNnqTtvXx] [-c cipher_spec] [-D [bind_address:]port]\n"
+           "                      [-E log_file] [-e escape_char] [-F configfile] [-i identity_file]\n"
+           "                      [-J destination] [-L address] [-l login_name] [-m mac_spec]\n"
+           "                      [-o option] [-p port] [-R address] destination [command [argument ...]]";
 }
 
 } // namespace portal::app::cli

@@ -51,6 +51,10 @@ public:
     ToolResult run(const QStringList& options, const QString& command, const QByteArray& input = {},
                    int timeoutMs = 60000) const {
         QStringList args{QStringLiteral("ssh")};
+        // Like the machine's ~/.ssh, its /etc/ssh/ssh_config stays out of the tests (Debian's
+        // turns on HashKnownHosts) unless a test names a file of its own.
+        if (!options.contains(QStringLiteral("-F")))
+            args << QStringLiteral("-F") << QStringLiteral("/dev/null");
         args << options
              << QStringLiteral("-o") << QStringLiteral("UserKnownHostsFile=") + knownHosts_
              << QStringLiteral("-o") << QStringLiteral("StrictHostKeyChecking=yes")

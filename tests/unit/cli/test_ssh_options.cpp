@@ -4,6 +4,7 @@
 
 #include <QtTest>
 
+#include <map>
 #include <set>
 
 using namespace portal::app::cli;
@@ -14,7 +15,8 @@ namespace {
 std::set<std::string> existingFiles;
 
 LocalContext local() {
-    return {"/home/alice", "alice", [](const std::string& path) { return existingFiles.count(path) > 0; }};
+    return {"/home/alice", "alice", [](const std::string& path) { return existingFiles.count(path) > 0; },
+            "workstation", "1000"};
 }
 
 std::vector<std::string> words(const QString& line) {
@@ -29,6 +31,29 @@ SshInvocation parseOk(const QString& line) {
     if (!parsed)
         qFatal("unexpected parse error for '%s': %s", qPrintable(line), parsed.error().message.c_str());
     return parsed.value();
+}
+
+// Parses, then resolves against in-memory ssh_config files as portal-cli's main() does.
+SshInvocation resolveOk(const std::vector<std::string>& arguments, const std::map<std::string, std::string>& files = {}) {
+    namespace config = portal::protocol::config;
+    auto parsed = parseSshArguments(arguments, local());
+    if (!parsed)
+        qFatal("unexpected parse error: %s", parsed.error().message.c_str());
+    SshInvocation invocation = parsed.value();
+    const config::ConfigFileAccess access{
+        [files](const std::string& path) -> portal::protocol::Result<std::optional<std::string>> {
+            const auto found = files.find(path);
+            return found == files.end() ? std::optional<std::string>() : std::optional<std::string>(found->second);
+        },
+        [](const std::string&) { return std::vector<std::string>(); }};
+    auto resolved = resolveInvocation(invocation, local(), access);
+    if (!resolved)
+        qFatal("unexpected resolve error: %s", resolved.error().message.c_str());
+    return invocation;
+}
+
+SshInvocation resolveOk(const QString& line, const std::map<std::string, std::string>& files = {}) {
+    return resolveOk(words(line), files);
 }
 
 } // namespace
@@ -172,6 +197,145 @@ private slots:
         QVERIFY(parseOk(QStringLiteral("-o UserKnownHostsFile=none h")).config.knownHostsFiles.empty());
     }
 
+    void interactiveFlags() {
+        QCOMPARE(int(parseOk(QStringLiteral("h")).ttyRequest), int(TtyRequest::Auto));
+        QCOMPARE(int(parseOk(QStringLiteral("-t h")).ttyRequest), int(TtyRequest::Yes));
+        QCOMPARE(int(parseOk(QStringLiteral("-tt h")).ttyRequest), int(TtyRequest::Force));
+        QCOMPARE(int(parseOk(QStringLiteral("-t -t h")).ttyRequest), int(TtyRequest::Force));
+        QCOMPARE(int(parseOk(QStringLiteral("-T h")).ttyRequest), int(TtyRequest::No));
+        const SshInvocation flags = parseOk(QStringLiteral("-N -f -G -X -E /tmp/log -F ~/cfg h"));
+        QVERIFY(flags.noRemoteCommand && flags.background && flags.printConfig && flags.forwardX11);
+        QCOMPARE(flags.logFile, std::string("/tmp/log"));
+        QCOMPARE(flags.configFile.value_or(""), std::string("/home/alice/cfg"));
+        QCOMPARE(parseOk(QStringLiteral("h")).escapeChar, int('~'));
+        QCOMPARE(parseOk(QStringLiteral("-e % h")).escapeChar, int('%'));
+        QCOMPARE(parseOk(QStringLiteral("-e ^A h")).escapeChar, 1);
+        QCOMPARE(parseOk(QStringLiteral("-e none h")).escapeChar, -1);
+        QVERIFY(!parseSshArguments({"-e", "ab", "h"}, local()));
+    }
+
+    void forwardSpecs_data() {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("arguments");
+        QTest::newRow("port:host:port") << "8080:example.org:80" << "8080 example.org:80";
+        QTest::newRow("bind:port:host:port") << "127.0.0.1:8080:example.org:80" << "127.0.0.1:8080 example.org:80";
+        QTest::newRow("IPv6 both sides") << "[::1]:8080:[2001:db8::1]:80" << "[::1]:8080 [2001:db8::1]:80";
+        QTest::newRow("* bind") << "*:8080:h:22" << "*:8080 h:22";
+        QTest::newRow("port:socket") << "8080:/run/app.sock" << "8080 /run/app.sock";
+        QTest::newRow("socket:host:port") << "/tmp/l.sock:h:80" << "/tmp/l.sock h:80";
+        QTest::newRow("bind:port:socket") << "localhost:8080:/run/a.sock" << "localhost:8080 /run/a.sock";
+        QTest::newRow("socket:socket") << "/tmp/a:/tmp/b" << "/tmp/a /tmp/b";
+        QTest::newRow("remote dynamic") << "1080" << "1080";
+        QTest::newRow("remote dynamic with bind") << "0.0.0.0:1080" << "0.0.0.0:1080";
+    }
+    void forwardSpecs() {
+        QFETCH(QString, spec);
+        QFETCH(QString, arguments);
+        QCOMPARE(QString::fromStdString(forwardSpecToConfigArguments(spec.toStdString())), arguments);
+    }
+
+    void forwardingFlagsResolve() {
+        const SshInvocation invocation = resolveOk(
+            QStringLiteral("-L 8080:example.org:80 -L [::1]:2222:inner:22 -R 9090:localhost:90 -R 1081 "
+                           "-D 127.0.0.1:1080 -J jump@bastion:2200,second -A h"));
+        QCOMPARE(invocation.localForwards.size(), std::size_t(2));
+        QCOMPARE(invocation.localForwards[0].listen.port, 8080);
+        QCOMPARE(invocation.localForwards[0].connect->host, std::string("example.org"));
+        QCOMPARE(invocation.localForwards[0].connect->port, 80);
+        QCOMPARE(invocation.localForwards[1].listen.host, std::string("::1"));
+        QCOMPARE(invocation.remoteForwards.size(), std::size_t(2));
+        QCOMPARE(invocation.remoteForwards[0].connect->port, 90);
+        QVERIFY(!invocation.remoteForwards[1].connect); // dynamic -R
+        QCOMPARE(invocation.dynamicForwards.size(), std::size_t(1));
+        QCOMPARE(invocation.dynamicForwards[0].listen.host, std::string("127.0.0.1"));
+        QCOMPARE(invocation.jumpHosts.size(), std::size_t(2));
+        QCOMPARE(invocation.jumpHosts[0].user, std::string("jump"));
+        QCOMPARE(invocation.jumpHosts[0].port, 2200);
+        QCOMPARE(invocation.jumpHosts[1].host, std::string("second"));
+        // Each hop is a connection of its own, with the user and port it was given.
+        QCOMPARE(invocation.jumpHops.size(), std::size_t(2));
+        QCOMPARE(invocation.jumpHops[0].config.user, std::string("jump"));
+        QCOMPARE(invocation.jumpHops[0].config.port, 2200);
+        QCOMPARE(invocation.jumpHops[0].address, std::string("bastion"));
+        QCOMPARE(invocation.jumpHops[1].config.user, std::string("alice"));
+        QCOMPARE(invocation.jumpHops[1].config.port, 22);
+        QVERIFY(invocation.forwardAgent);
+        QVERIFY(!resolveOk(QStringLiteral("-A -a h")).forwardAgent); // the last flag wins, as in ssh(1)
+        QVERIFY(resolveOk(QStringLiteral("-a -A h")).forwardAgent);
+        QVERIFY(!resolveOk(QStringLiteral("-a -o ForwardAgent=yes h")).forwardAgent);
+        QCOMPARE(resolveOk(std::vector<std::string>{"-o", "ProxyCommand=nc %h %p", "h"}).proxyCommand, std::string("nc %h %p"));
+        // Bad specifications fail while parsing, before anything connects.
+        for (const char* flag : {"-L", "-R", "-D"}) {
+            auto bad = parseSshArguments({flag, "nonsense:x", "h"}, local());
+            QVERIFY2(!bad, flag);
+            QVERIFY2(bad.error().message.find("forwarding specification") != std::string::npos,
+                     bad.error().message.c_str());
+        }
+        QVERIFY(!parseSshArguments({"-J", "a@", "h"}, local()));
+    }
+
+    void configFileFeedsTheClientConfig() {
+        existingFiles = {"/home/alice/.ssh/work_key"};
+        const std::map<std::string, std::string> files{
+            {"/home/alice/.ssh/config",
+             "Host work\n  HostName Build.Example.Org\n  User builder\n  Port 2022\n"
+             "  IdentityFile ~/.ssh/work_key\n  IdentitiesOnly yes\n  ServerAliveInterval 5\n"
+             "  ServerAliveCountMax 2\n  ConnectTimeout 9\n  BatchMode yes\n"
+             "  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ~/.ssh/work_hosts\n"
+             "  Ciphers aes256-gcm@openssh.com\n  SetEnv A=1 B=2\n  SendEnv LANG\n  RequestTTY force\n"
+             "  RemoteCommand uptime\n  LocalForward 5432 db:5432\n  ForwardAgent yes\n  ProxyJump hop@gate\n"
+             "Host gate\n  HostName bastion.example.org\n  Port 2222\n"},
+            {"/etc/ssh/ssh_config", "Host *\n  Port 2999\n  User nobody\n"}};
+        const SshInvocation work = resolveOk(QStringLiteral("work"), files);
+        QCOMPARE(work.config.host, std::string("build.example.org"));
+        QCOMPARE(work.connectAddress, std::string("build.example.org"));
+        QCOMPARE(work.config.user, std::string("builder"));
+        QCOMPARE(work.config.port, 2022);
+        QCOMPARE(work.config.identities.size(), std::size_t(1));
+        QCOMPARE(work.config.identities[0].path, std::string("/home/alice/.ssh/work_key"));
+        QVERIFY(work.config.identitiesOnly);
+        QCOMPARE(work.config.keepaliveInterval, std::chrono::seconds(5));
+        QCOMPARE(work.config.keepaliveCountMax, 2);
+        QCOMPARE(work.connectTimeout, std::chrono::seconds(9));
+        QVERIFY(work.config.batchMode);
+        QCOMPARE(int(work.config.hostKeyPolicy), int(HostKeyPolicy::AcceptNew));
+        QCOMPARE(work.jumpHops.size(), std::size_t(1)); // the hop resolved from the same files
+        QCOMPARE(work.jumpHops[0].address, std::string("bastion.example.org"));
+        QCOMPARE(work.jumpHops[0].config.port, 2222);
+        QCOMPARE(work.jumpHops[0].config.user, std::string("hop"));
+        QCOMPARE(work.config.knownHostsFiles, std::vector<std::string>{"/home/alice/.ssh/work_hosts"});
+        QCOMPARE(work.config.ciphers, std::vector<std::string>{"aes256-gcm@openssh.com"});
+        QCOMPARE(work.setEnv, (std::vector<std::string>{"A=1", "B=2"}));
+        QCOMPARE(work.sendEnv, std::vector<std::string>{"LANG"});
+        QCOMPARE(int(work.ttyRequest), int(TtyRequest::Force));
+        QCOMPARE(work.command, std::string("uptime"));
+        QCOMPARE(work.localForwards.size(), std::size_t(1));
+        QVERIFY(work.forwardAgent);
+
+        // The command line comes first: -p, -l, -o, -T and a command beat the file.
+        const SshInvocation overridden =
+            resolveOk(QStringLiteral("-p 2200 -l root -o BatchMode=no -T work ls"), files);
+        QCOMPARE(overridden.config.port, 2200);
+        QCOMPARE(overridden.config.user, std::string("root"));
+        QVERIFY(!overridden.config.batchMode);
+        QCOMPARE(int(overridden.ttyRequest), int(TtyRequest::No));
+        QCOMPARE(overridden.command, std::string("ls"));
+
+        // Another host gets only the system file's values.
+        const SshInvocation other = resolveOk(QStringLiteral("elsewhere"), files);
+        QCOMPARE(other.config.port, 2999);
+        QCOMPARE(other.config.user, std::string("nobody"));
+        QVERIFY(other.config.identities.empty()); // no default identity file exists
+        QVERIFY(other.missingIdentityFiles.empty());
+
+        // -F replaces both files.
+        std::map<std::string, std::string> withF = files;
+        withF["/home/alice/only"] = "Port 1234\n";
+        const SshInvocation fromF = resolveOk(QStringLiteral("-F ~/only work"), withF);
+        QCOMPARE(fromF.config.port, 1234);
+        QCOMPARE(fromF.config.user, std::string("alice"));
+    }
+
     void errors_data() {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("message");
@@ -180,6 +344,7 @@ private slots:
         QTest::newRow("missing value") << "h -p" << "option requires an argument -- p";
         QTest::newRow("bad port") << "-p 70000 h" << "Bad port";
         QTest::newRow("bad keyword") << "-o NoSuchThing=1 h" << "Bad configuration option: NoSuchThing";
+        QTest::newRow("bad resolver keyword value") << "-o LocalForward=nonsense h" << "Missing target argument";
         QTest::newRow("bad yes/no") << "-o BatchMode=maybe h" << "unsupported option";
         QTest::newRow("bad policy") << "-o StrictHostKeyChecking=sometimes h" << "unsupported option";
         QTest::newRow("unknown cipher") << "-o Ciphers=rot13 h" << "rot13";
