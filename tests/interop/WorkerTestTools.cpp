@@ -129,6 +129,20 @@ void EchoServer::acceptLoop() {
         std::lock_guard lock(mutex_);
         connections_.emplace_back([this, fd] {
             char buffer[65536];
+            if (mode_ == Mode::Flood) {
+                for (qint64 sent = 0; sent < kFloodBytes && !stopping_;) {
+                    for (std::size_t i = 0; i < sizeof buffer; ++i)
+                        buffer[i] = static_cast<char>((sent + static_cast<qint64>(i)) % 251);
+                    if (!writeAll(fd, buffer, sizeof buffer))
+                        break;
+                    sent += static_cast<qint64>(sizeof buffer);
+                    flooded_ += static_cast<qint64>(sizeof buffer);
+                }
+                ::shutdown(fd, SHUT_WR);
+                ::close(fd);
+                ++served_;
+                return;
+            }
             QCryptographicHash digest(QCryptographicHash::Sha256);
             for (;;) {
                 pollfd readable{fd, POLLIN, 0};

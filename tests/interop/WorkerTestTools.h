@@ -63,11 +63,15 @@ public:
     enum class Mode {
         Echo,           // echo as it reads
         DigestAtEof,    // read to EOF, then answer the SHA-256 of it (needs a true half-close)
+        Flood,          // write kFloodBytes of a counter pattern as fast as the peer takes them
     };
+    static constexpr qint64 kFloodBytes = 32 * 1024 * 1024;
     explicit EchoServer(Mode mode = Mode::Echo);
     ~EchoServer();
     quint16 port() const { return port_; }
     int connectionsServed() const { return served_.load(); }
+    // Flood mode: bytes the kernel accepted from us so far, over all connections.
+    qint64 bytesFlooded() const { return flooded_.load(); }
 
 private:
     void acceptLoop();
@@ -76,6 +80,7 @@ private:
     quint16 port_ = 0;
     std::atomic<bool> stopping_{false};
     std::atomic<int> served_{0};
+    std::atomic<qint64> flooded_{0};
     std::thread acceptThread_;
     std::mutex mutex_;
     std::vector<std::thread> connections_;

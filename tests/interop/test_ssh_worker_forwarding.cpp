@@ -198,6 +198,48 @@ private slots:
         QCOMPARE(*reply, QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex());
     }
 
+    // A local client that does not read: the far end's writes stall once the channel window
+    // (2 MiB), our bounded buffers and the kernels' socket buffers are full; nothing grows
+    // without bound. Reading afterwards gets every byte in order.
+    void localForwardSlowReaderBoundsMemory() {
+        EchoServer flood(EchoServer::Mode::Flood);
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", flood.port()}, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        // A small receive buffer, so the stall shows in our buffers rather than the kernel's.
+        const int small = 64 * 1024;
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(port);
+        QVERIFY(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        // Wait until the flood has stalled: no progress over half a second.
+        qint64 last = -1;
+        QElapsedTimer waited;
+        waited.start();
+        while (flood.bytesFlooded() != last && waited.elapsed() < 20000) {
+            last = flood.bytesFlooded();
+            QTest::qWait(500);
+        }
+        const qint64 stalledAt = flood.bytesFlooded();
+        QVERIFY2(stalledAt < 16 * 1024 * 1024, qPrintable(QStringLiteral("%1 bytes in flight with nobody reading").arg(stalledAt)));
+        QVERIFY2(stalledAt < EchoServer::kFloodBytes, "the flood never stalled");
+
+        QString error;
+        auto drained = std::async(std::launch::async, [&] { return exchangeOnSocket(fd, {}, 60000, &error); });
+        while (drained.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+            QTest::qWait(10);
+        const std::optional<QByteArray> received = drained.get();
+        QVERIFY2(received.has_value(), qPrintable(error));
+        QCOMPARE(received->size(), EchoServer::kFloodBytes);
+        for (qsizetype i = 0; i < received->size(); i += 4099)
+            QCOMPARE(static_cast<unsigned char>(received->at(i)), static_cast<unsigned char>(i % 251));
+    }
+
     // -L on a Unix socket path.
     void localSocketForward() {
         RunningWorker running(config());
