@@ -4,8 +4,8 @@
 //   u16 cells   number of stored cells (after trimming)
 //   u16 runs    number of style runs
 //   u8  flags   bit 0: the line wraps onto the next; bit 1: text is 4 bytes per cell
-//   runs × { u16 length, u16 style }
 //   text: cells × u8 (Latin-1, all narrow) or cells × u32 (code | kWideLead, or kWideTrail)
+//   runs × { u16 length, u16 style }
 #include "Scrollback.h"
 
 #include <algorithm>
@@ -42,6 +42,17 @@ std::uint64_t cellWord(std::span<const Cell> cells, std::size_t i) {
     std::uint64_t v;
     std::memcpy(&v, &cells[i], sizeof v);
     return v;
+}
+
+// The exact encoded size of a line (the header, the text, the style runs).
+std::size_t encodedSize(std::span<const Cell> cells) {
+    std::uint64_t notLatin1 = 0;
+    std::size_t runs = cells.empty() ? 0 : 1;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        notLatin1 |= (cellWord(cells, i) & kCodeHighAndWidthMask) ^ kNarrow;
+        runs += i > 0 && ((cellWord(cells, i) ^ cellWord(cells, i - 1)) & kStyleMask) != 0 ? 1 : 0;
+    }
+    return kHeader + cells.size() * (notLatin1 != 0 ? 4 : 1) + runs * 4;
 }
 
 // The row without its trailing default blanks (Cell::isBlank with style 0). Most of a scrolled
@@ -112,6 +123,9 @@ std::uint8_t* Scrollback::allocate(std::size_t size) {
     return p;
 }
 
+// Gives back the unused end of the newest line's allocation.
+void Scrollback::release(std::size_t bytes) { chunks_.back().used -= bytes; }
+
 // Lines leave from the front, so the oldest chunk empties first; nothing of the dropped line
 // is read.
 void Scrollback::dropOldest() {
@@ -139,24 +153,34 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     std::size_t n = wrapped ? cells.size() : trimmedLength(cells);
     n = std::min<std::size_t>(n, 0xFFFF);
 
-    // One pass each, on cells as 64-bit words so that they vectorise: is any cell more than a
-    // narrow Latin-1 character, and where does the style change.
-    std::uint64_t notLatin1 = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        notLatin1 |= (cellWord(cells, i) & kCodeHighAndWidthMask) ^ kNarrow;
-    const bool wide = notLatin1 != 0;
-    std::size_t runs = n > 0 ? 1 : 0;
-    for (std::size_t i = 1; i < n; ++i)
-        runs += ((cellWord(cells, i) ^ cellWord(cells, i - 1)) & kStyleMask) != 0 ? 1 : 0;
-    const std::size_t size = kHeader + runs * 4 + n * (wide ? 4 : 1);
     if (count_ == capacity_)
         dropOldest();
-    std::uint8_t* p = allocate(size);
-    store<std::uint16_t>(p, std::uint16_t(n));
-    store<std::uint16_t>(p + 2, std::uint16_t(runs));
-    p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0));
-    std::uint8_t* run = p + kHeader;
-    for (std::size_t i = 0; i < n;) {
+    // Room for the worst case (four bytes of text and one run per cell) is taken from the
+    // chunk and the unused part handed back at the end, so the line is encoded in one go.
+    std::size_t reserved = kHeader + 8 * n;
+    if (reserved > kChunkBytes) // rows wider than 8,000 cells: a chunk of their own, sized exactly
+        reserved = encodedSize(cells.first(n));
+    std::uint8_t* p = allocate(reserved);
+    std::uint8_t* text = p + kHeader;
+    // Text as Latin-1 bytes, checking on the way (cells as 64-bit words) that every cell is a
+    // narrow Latin-1 character; if one is not, the text is written again four bytes per cell.
+    std::uint64_t notLatin1 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t word = cellWord(cells, i);
+        notLatin1 |= (word & kCodeHighAndWidthMask) ^ kNarrow;
+        text[i] = std::uint8_t(word);
+    }
+    const bool wide = notLatin1 != 0;
+    if (wide) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const Cell& c = cells[i];
+            const std::uint32_t code = c.width == 0 ? kWideTrail : (c.ch | (c.width == 2 ? kWideLead : 0));
+            store<std::uint32_t>(text + 4 * i, code);
+        }
+    }
+    std::uint8_t* run = text + n * (wide ? 4 : 1);
+    std::size_t runs = 0;
+    for (std::size_t i = 0; i < n; ++runs) {
         std::size_t j = i + 1;
         while (j < n && cells[j].style == cells[i].style)
             ++j;
@@ -165,17 +189,10 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
         run += 4;
         i = j;
     }
-    std::uint8_t* text = run;
-    if (!wide) {
-        for (std::size_t i = 0; i < n; ++i)
-            text[i] = std::uint8_t(cells[i].ch);
-    } else {
-        for (std::size_t i = 0; i < n; ++i) {
-            const Cell& c = cells[i];
-            const std::uint32_t code = c.width == 0 ? kWideTrail : (c.ch | (c.width == 2 ? kWideLead : 0));
-            store<std::uint32_t>(text + 4 * i, code);
-        }
-    }
+    release(reserved - std::size_t(run - p));
+    store<std::uint16_t>(p, std::uint16_t(n));
+    store<std::uint16_t>(p + 2, std::uint16_t(runs));
+    p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0));
 
     if (count_ == slots_.size()) {
         // Only reachable while the ring has never wrapped, so head_ is 0 and order is kept.
@@ -217,8 +234,8 @@ void Scrollback::line(std::size_t index, std::vector<Cell>& cells) const {
     const std::size_t runs = load<std::uint16_t>(p + 2);
     const bool wide = (p[4] & kWideText) != 0;
     cells.resize(n);
-    const std::uint8_t* run = p + kHeader;
-    const std::uint8_t* text = run + runs * 4;
+    const std::uint8_t* text = p + kHeader;
+    const std::uint8_t* run = text + n * (wide ? 4 : 1);
     std::size_t i = 0;
     for (std::size_t r = 0; r < runs; ++r, run += 4) {
         const std::size_t len = load<std::uint16_t>(run);

@@ -15,7 +15,7 @@ namespace portal::terminal {
 
 // Lines are indexed 0 (oldest) … size()-1 (newest). When full, push() drops the oldest line,
 // so a scrolled line costs O(columns) whatever the capacity. Encoded lines are laid end to end
-// in 64 KiB chunks (a 5-byte header, 4 bytes per style run, then the text; see Scrollback.cpp),
+// in 64 KiB chunks (a 5-byte header, the text, then 4 bytes per style run; see Scrollback.cpp),
 // oldest chunk first: pushing appends, dropping the oldest line releases a chunk only when its
 // last line goes, so a scrolled line costs no allocation and touches no old memory.
 class Scrollback {
@@ -61,6 +61,7 @@ private:
     }
     static std::size_t blobSize(const std::uint8_t* blob);
     std::uint8_t* allocate(std::size_t size);
+    void release(std::size_t bytes);
     void dropOldest();
 
     std::deque<Chunk> chunks_; // oldest first; every line lies in one chunk

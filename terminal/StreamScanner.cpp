@@ -137,6 +137,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 // The CSI is held until complete: libvterm 0.1 writes past its argument array
                 // when a CSI has more than 16 arguments, so such sequences must never reach it.
                 csi_.clear();
+                csiArgs_ = 1;
                 csiOverflow_ = false;
                 if (heldEscape_) {
                     csiHeld_.assign(1, ESC);
@@ -202,12 +203,15 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
         case State::Csi: {
             // Parameter and intermediate bytes (0x20–0x3f), the bulk of a CSI, in a tight loop.
-            while (i < length && static_cast<unsigned char>(bytes[i]) - 0x20u < 0x20u) {
-                if (csi_.size() < kMaxCsiBytes)
-                    csi_.push_back(bytes[i]);
-                else
-                    csiOverflow_ = true;
-                ++i;
+            std::size_t runEnd = i;
+            while (runEnd < length && static_cast<unsigned char>(bytes[runEnd]) - 0x20u < 0x20u)
+                ++runEnd;
+            if (runEnd > i) {
+                const std::size_t take = std::min(runEnd - i, kMaxCsiBytes - std::min(csi_.size(), kMaxCsiBytes));
+                csi_.append(bytes + i, take);
+                csiArgs_ += int(std::count_if(bytes + i, bytes + i + take, [](char b) { return b == ';' || b == ':'; }));
+                csiOverflow_ |= take < runEnd - i;
+                i = runEnd;
             }
             if (i == length)
                 break;
@@ -216,7 +220,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 state_ = State::Ground;
                 ++i;
                 const bool plainSgr = c == 'm' && (csi_.empty() || (csi_[0] >= '0' && csi_[0] <= ';'));
-                if (csiOverflow_ || (countArgs(csi_) > kMaxVTermArgs && !plainSgr)) {
+                if (csiOverflow_ || (csiArgs_ > kMaxVTermArgs && !plainSgr)) {
                     flush(csiStart);
                     csiHeld_.clear();
                     passStart = i;
@@ -264,7 +268,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                             "\x1b[" + std::to_string(first) + ';' + std::to_string(second) + char(c);
                         sink_.passThrough(margins.data(), margins.size());
                     }
-                } else if (countArgs(csi_) > kMaxVTermArgs) {
+                } else if (csiArgs_ > kMaxVTermArgs) {
                     flush(csiStart);
                     csiHeld_.clear();
                     const std::string split = splitSgr(csi_);
@@ -297,10 +301,12 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 ++i;
             } else {
                 if (c >= 0x20 && c < 0x40) {
-                    if (csi_.size() < kMaxCsiBytes)
+                    if (csi_.size() < kMaxCsiBytes) {
                         csi_.push_back(char(c));
-                    else
+                        csiArgs_ += (c == ';' || c == ':') ? 1 : 0;
+                    } else {
                         csiOverflow_ = true;
+                    }
                 }
                 ++i; // other C0 controls are executed by libvterm inside a CSI
             }

@@ -69,6 +69,7 @@ private:
     std::string csi_;         // parameter and intermediate bytes of the CSI being read
     std::string csiHeld_;     // raw bytes of a CSI begun in an earlier write
     bool csiOverflow_ = false;
+    int csiArgs_ = 1; // arguments in csi_ as libvterm counts them (see countArgs)
     StringKind stringKind_ = StringKind::Ignored;
     std::string string_; // payload of the control string being read
     bool stringOverflow_ = false;

@@ -212,31 +212,6 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     void skipSaturatedMarks(const char*& bytes, std::size_t& length);
 };
 
-// ---------------------------------------------------------------------------------------------
-// Callback trampolines
-
-const VTermStateCallbacks& TerminalEmulator::Impl::stateCallbacks() {
-    static const VTermStateCallbacks callbacks = {
-        [](VTermGlyphInfo* info, VTermPos pos, void* u) { return static_cast<Impl*>(u)->putGlyph(info, pos); },
-        [](VTermPos pos, VTermPos old, int visible, void* u) {
-            return static_cast<Impl*>(u)->moveCursor(pos, old, visible);
-        },
-        [](VTermRect rect, int down, int right, void* u) { return static_cast<Impl*>(u)->scrollRect(rect, down, right); },
-        [](VTermRect dest, VTermRect src, void* u) { return static_cast<Impl*>(u)->moveRect(dest, src); },
-        [](VTermRect rect, int, void* u) { return static_cast<Impl*>(u)->erase(rect); },
-        [](void* u) { return static_cast<Impl*>(u)->initPen(); },
-        [](VTermAttr a, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setPenAttr(a, v); },
-        [](VTermProp p, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setTermProp(p, v); },
-        [](void* u) {
-            emit static_cast<Impl*>(u)->q->bell();
-            return 1;
-        },
-        [](int rows, int cols, VTermPos* delta, void* u) { return static_cast<Impl*>(u)->resized(rows, cols, delta); },
-        [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; },
-    };
-    return callbacks;
-}
-
 namespace {
 
 // Sequences libvterm does not handle arrive here. None is answered: CSI t window reports
@@ -279,6 +254,31 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     damage.rows[r] = 1; // sized to the active screen's rows whenever they change
     wrapCandidate = col + 1 >= cols ? int(r) : kNoRow;
     return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callback trampolines (after putGlyph, so that its fast path is inlined into the trampoline)
+
+const VTermStateCallbacks& TerminalEmulator::Impl::stateCallbacks() {
+    static const VTermStateCallbacks callbacks = {
+        [](VTermGlyphInfo* info, VTermPos pos, void* u) { return static_cast<Impl*>(u)->putGlyph(info, pos); },
+        [](VTermPos pos, VTermPos old, int visible, void* u) {
+            return static_cast<Impl*>(u)->moveCursor(pos, old, visible);
+        },
+        [](VTermRect rect, int down, int right, void* u) { return static_cast<Impl*>(u)->scrollRect(rect, down, right); },
+        [](VTermRect dest, VTermRect src, void* u) { return static_cast<Impl*>(u)->moveRect(dest, src); },
+        [](VTermRect rect, int, void* u) { return static_cast<Impl*>(u)->erase(rect); },
+        [](void* u) { return static_cast<Impl*>(u)->initPen(); },
+        [](VTermAttr a, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setPenAttr(a, v); },
+        [](VTermProp p, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setTermProp(p, v); },
+        [](void* u) {
+            emit static_cast<Impl*>(u)->q->bell();
+            return 1;
+        },
+        [](int rows, int cols, VTermPos* delta, void* u) { return static_cast<Impl*>(u)->resized(rows, cols, delta); },
+        [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; },
+    };
+    return callbacks;
 }
 
 int TerminalEmulator::Impl::putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos) {
