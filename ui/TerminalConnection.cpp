@@ -155,6 +155,9 @@ TerminalConnection::TerminalConnection(const Session& session, const Preferences
 {
     reconnectTimer_ = new QTimer(owner_);
     reconnectTimer_->setSingleShot(true);
+    // The countdown shows the seconds left: a coarse timer may report a little more than it
+    // was started with ("2 s" for a 1 s wait).
+    reconnectTimer_->setTimerType(Qt::PreciseTimer);
     QObject::connect(reconnectTimer_, &QTimer::timeout, owner_, [this] { start(); });
     countdownTimer_ = new QTimer(owner_);
     countdownTimer_->setInterval(1000);

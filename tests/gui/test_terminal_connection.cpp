@@ -6,6 +6,7 @@
 #include "TerminalConnection.h"
 
 #include "LiveSessionHelpers.h"
+#include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "TerminalEmulator.h"
 
@@ -66,6 +67,18 @@ struct Pane {
     bool showsLine(const QString& line, int timeoutMs = 15000)
     {
         return QTest::qWaitFor([&] { return lines().contains(line); }, timeoutMs);
+    }
+    // The output of `echo marker`. After a reconnect the typed line may be echoed by the new
+    // pty before the shell prints its prompt (the old screen's prompt satisfied the wait), so
+    // the output can share the prompt's line; the command's own echo never counts.
+    bool showsOutput(const QString& marker, int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] {
+            for (const QString& line : lines())
+                if (line == marker || (line.endsWith(marker) && !line.contains(QStringLiteral("echo "))))
+                    return true;
+            return false;
+        }, timeoutMs);
     }
     void type(const QString& text)
     {
@@ -186,7 +199,7 @@ private slots:
         QVERIFY2(logIn(*pane_), qPrintable(pane_->connection->statusText() + u' ' + pane_->notice));
         const QString after = randomMarker("after");
         pane_->type(QStringLiteral("echo %1").arg(after));
-        QVERIFY2(pane_->showsLine(after), qPrintable(pane_->lines().join(u'\n')));
+        QVERIFY2(pane_->showsOutput(after), qPrintable(pane_->lines().join(u'\n')));
     }
 
     void exitClosesCleanlyWithStatus()
@@ -250,6 +263,87 @@ private slots:
             return received == payload;
         }, 15000);
         QVERIFY2(echoed, qPrintable(QStringLiteral("got “%1”; notice: %2").arg(QString::fromUtf8(received), pane.notice)));
+    }
+
+    void passphraseDialogUnlocksTheKeyFile()
+    {
+        // An encrypted key file: the dialog says it is Portal asking for the key's passphrase
+        // (naming the file, with no server text), and the key then logs in by publickey.
+        QTemporaryDir keys;
+        portal::test::ClientKey key;
+        QString error;
+        const QString passphrase = randomMarker("phrase");
+        QVERIFY2(portal::test::generateClientKey(keys.path(), QStringLiteral("id_locked"), QStringLiteral("ed25519"), 0,
+                                                 passphrase, &key, &error), qPrintable(error));
+        QVERIFY2(server_->authorizeKey(key.publicLine, &error), qPrintable(error));
+        Session session = sessionFor(*server_);
+        session.authMethods = {AuthMethod::PublicKey};
+        session.keyFile = key.privatePath;
+        Pane pane(session);
+        pane.connection->start();
+        auto* dialog = waitForDialog<CredentialDialog>(&pane.owner);
+        QVERIFY2(dialog, qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+        const QString header = dialog->findChild<QLabel*>(QStringLiteral("portalText"))->text();
+        QVERIFY2(header.contains(key.privatePath), qPrintable(header));
+        QVERIFY(!dialog->findChild<QWidget*>(QStringLiteral("serverText")));
+        QCOMPARE(dialog->field(0)->echoMode(), QLineEdit::Password);
+        QTest::keyClicks(dialog->field(0), passphrase);
+        dialog->accept();
+        QVERIFY2(QTest::qWaitFor([&] { return pane.connection->status() == ConnectionPane::Status::Connected; }, 20000),
+                 qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+        QCOMPARE(pane.connection->details()->authMethod, QStringLiteral("publickey"));
+    }
+
+    void automaticReconnectWithBackOff()
+    {
+        // autoReconnect: a dropped connection comes back by itself after 1 s, then 2 s, with
+        // the countdown shown; an unencrypted key means no dialog is needed.
+        QTemporaryDir keys;
+        portal::test::ClientKey key;
+        QString error;
+        QVERIFY2(portal::test::generateClientKey(keys.path(), QStringLiteral("id_open"), QStringLiteral("ed25519"), 0,
+                                                 QString(), &key, &error), qPrintable(error));
+        QVERIFY2(server_->authorizeKey(key.publicLine, &error), qPrintable(error));
+        Session session = sessionFor(*server_);
+        session.authMethods = {AuthMethod::PublicKey};
+        session.keyFile = key.privatePath;
+        session.autoReconnect = true;
+        Pane pane(session);
+        pane.connection->start();
+        QVERIFY2(QTest::qWaitFor([&] { return pane.connection->status() == ConnectionPane::Status::Connected; }, 20000),
+                 qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+
+        // Each drop of a working connection waits 1 s: a shell that opened resets the back-off.
+        for (int drop = 0; drop < 2; ++drop) {
+            pane.type(QStringLiteral("kill -9 $PPID"));
+            QVERIFY(QTest::qWaitFor([&] { return !pane.connection->isLive(); }, 15000));
+            QVERIFY2(pane.notice.contains(QStringLiteral("reconnecting in 1 s")), qPrintable(pane.notice));
+            const int left = pane.connection->secondsUntilReconnect();
+            QVERIFY2(left >= 0 && left <= 1, qPrintable(QStringLiteral("drop %1: %2 s left; %3").arg(drop).arg(left).arg(pane.notice)));
+            QVERIFY2(QTest::qWaitFor([&] { return pane.connection->status() == ConnectionPane::Status::Connected; }, 20000),
+                     qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+            const QString marker = randomMarker("back");
+            pane.type(QStringLiteral("echo %1").arg(marker));
+            QVERIFY2(pane.showsOutput(marker), qPrintable(pane.lines().join(u'\n')));
+        }
+    }
+
+    void automaticReconnectBacksOffWhileAttemptsFail()
+    {
+        QTcpServer probe; // a port nobody listens on: every attempt is refused (a network error)
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        Session session = sessionFor(*server_);
+        session.port = probe.serverPort();
+        probe.close();
+        session.autoReconnect = true;
+        Pane pane(session);
+        pane.connection->start();
+        for (int delay : {1, 2, 4}) {
+            QVERIFY2(QTest::qWaitFor([&] { return pane.notice.contains(QStringLiteral("reconnecting in %1 s").arg(delay)); },
+                                     delay * 1000 + 10000),
+                     qPrintable(pane.notice));
+        }
+        QCOMPARE(pane.connection->status(), ConnectionPane::Status::Failed);
     }
 
     void changedHostKeyStopsWithTheWarning()
