@@ -137,17 +137,26 @@ void StreamBridge::maybeFinish() {
 }
 
 void StreamBridge::end() {
-    ended_ = true;
-    if (!channelClosed_)
+    if (!ended_) {
+        ended_ = true;
+        if (auto* socket = qobject_cast<QAbstractSocket*>(local_.data()))
+            socket->disconnectFromHost(); // writes what is buffered first
+        else if (auto* localSocket = qobject_cast<QLocalSocket*>(local_.data()))
+            localSocket->disconnectFromServer();
+        else
+            local_->close();
+        emit finished();
+        // Bytes still queued for the channel (and the EOF behind them) go out before CLOSE:
+        // closing now would drop them.
+        connect(channel_, &QIODevice::bytesWritten, this, &StreamBridge::end);
+        connect(channel_, &ChannelDevice::channelClosed, this, &StreamBridge::end);
+    }
+    if (!channelClosed_ && channel_ && channel_->isChannelOpen() && channel_->bytesToWrite() > 0)
+        return; // again from bytesWritten
+    if (!channelClosed_ && channel_) {
+        channelClosed_ = true;
         channel_->close();
-    if (auto* socket = qobject_cast<QAbstractSocket*>(local_.data()))
-        socket->disconnectFromHost(); // writes what is buffered first (end() waits for that)
-    else if (auto* localSocket = qobject_cast<QLocalSocket*>(local_.data()))
-        localSocket->disconnectFromServer();
-    else
-        local_->close();
-    emit finished();
-    // The socket finishes writing in the background; the bridge goes once it has.
+    }
     deleteLater();
 }
 

@@ -87,6 +87,12 @@ EchoServer::EchoServer(Mode mode) : mode_(mode) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = 0;
     socklen_t length = sizeof address;
+    if (mode_ == Mode::Sink) {
+        // Small kernel buffers (inherited by accepted sockets), so the slow reader is felt
+        // by the sender instead of being absorbed by loopback's large default buffers.
+        const int small = 32 * 1024;
+        ::setsockopt(listener_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
     if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
         ::listen(listener_, 256) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
         qFatal("echo server: cannot listen on 127.0.0.1: %s", strerror(errno));
@@ -118,6 +124,11 @@ bool writeAll(int fd, const char* data, qsizetype size) {
 
 } // namespace
 
+QList<QByteArray> EchoServer::sinkDigests() const {
+    std::lock_guard lock(mutex_);
+    return sinkDigests_;
+}
+
 void EchoServer::acceptLoop() {
     while (!stopping_) {
         pollfd waiting{listener_, POLLIN, 0};
@@ -144,14 +155,20 @@ void EchoServer::acceptLoop() {
                 return;
             }
             QCryptographicHash digest(QCryptographicHash::Sha256);
+            if (mode_ == Mode::Sink)
+                ::shutdown(fd, SHUT_WR); // EOF towards the client before it has sent anything
+            // A sink reads slowly, so the channel's window runs dry and data waits on our side.
+            const std::size_t readSize = mode_ == Mode::Sink ? 16 * 1024 : sizeof buffer;
             for (;;) {
                 pollfd readable{fd, POLLIN, 0};
                 if (::poll(&readable, 1, 30000) <= 0)
                     break; // a stuck peer: give up rather than hang the test's exit
-                const ssize_t got = ::read(fd, buffer, sizeof buffer);
+                const ssize_t got = ::read(fd, buffer, readSize);
                 if (got <= 0)
                     break;
-                if (mode_ == Mode::DigestAtEof) {
+                if (mode_ == Mode::Sink)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                if (mode_ == Mode::DigestAtEof || mode_ == Mode::Sink) {
                     digest.addData(QByteArrayView(buffer, got));
                     continue;
                 }
@@ -161,6 +178,10 @@ void EchoServer::acceptLoop() {
             if (mode_ == Mode::DigestAtEof) {
                 const QByteArray answer = digest.result().toHex();
                 writeAll(fd, answer.constData(), answer.size());
+            }
+            if (mode_ == Mode::Sink) {
+                std::lock_guard lock(mutex_);
+                sinkDigests_ << digest.result().toHex();
             }
             ::shutdown(fd, SHUT_WR);
             ::close(fd);
@@ -174,23 +195,27 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
     QByteArray received;
     qsizetype sent = 0;
     bool shut = false;
+    bool readEnded = false;
     char buffer[65536];
-    for (;;) {
+    // Both directions run to their own end: the peer's EOF does not stop our sending.
+    while (!(shut && readEnded)) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
-            *error = QStringLiteral("timed out after sending %1 of %2 bytes and receiving %3")
-                         .arg(sent).arg(data.size()).arg(received.size());
+            *error = QStringLiteral("timed out after sending %1 of %2 bytes and receiving %3%4")
+                         .arg(sent).arg(data.size()).arg(received.size())
+                         .arg(readEnded ? QStringLiteral(" (peer EOF seen)") : QString());
             ::close(fd);
             return std::nullopt;
         }
         if (sent == data.size() && !shut) {
             ::shutdown(fd, SHUT_WR); // half-close: the far end sees EOF, we still read
             shut = true;
+            continue;
         }
-        pollfd events{fd, static_cast<short>(POLLIN | (shut ? 0 : POLLOUT)), 0};
+        pollfd events{fd, static_cast<short>((readEnded ? 0 : POLLIN) | (shut ? 0 : POLLOUT)), 0};
         if (::poll(&events, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0)
             continue;
-        if (events.revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (!readEnded && (events.revents & (POLLIN | POLLHUP | POLLERR))) {
             const ssize_t got = ::read(fd, buffer, sizeof buffer);
             if (got < 0) {
                 *error = QStringLiteral("read: %1").arg(strerror(errno));
@@ -198,14 +223,15 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
                 return std::nullopt;
             }
             if (got == 0)
-                break;
-            received.append(buffer, got);
+                readEnded = true;
+            else
+                received.append(buffer, got);
         }
-        if (!shut && (events.revents & POLLOUT)) {
+        if (!shut && (events.revents & (POLLOUT | POLLERR))) {
             const ssize_t n = ::send(fd, data.constData() + sent, static_cast<size_t>(std::min<qsizetype>(data.size() - sent, 65536)),
                                      MSG_NOSIGNAL);
             if (n < 0) {
-                *error = QStringLiteral("write: %1").arg(strerror(errno));
+                *error = QStringLiteral("write after %1 of %2 bytes: %3").arg(sent).arg(data.size()).arg(strerror(errno));
                 ::close(fd);
                 return std::nullopt;
             }
@@ -213,10 +239,6 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
         }
     }
     ::close(fd);
-    if (sent < data.size()) {
-        *error = QStringLiteral("EOF after sending only %1 of %2 bytes").arg(sent).arg(data.size());
-        return std::nullopt;
-    }
     return received;
 }
 

@@ -64,12 +64,15 @@ public:
         Echo,           // echo as it reads
         DigestAtEof,    // read to EOF, then answer the SHA-256 of it (needs a true half-close)
         Flood,          // write kFloodBytes of a counter pattern as fast as the peer takes them
+        Sink,           // shut down our writing side at once, then read to EOF; sinkDigests()
     };
     static constexpr qint64 kFloodBytes = 32 * 1024 * 1024;
     explicit EchoServer(Mode mode = Mode::Echo);
     ~EchoServer();
     quint16 port() const { return port_; }
     int connectionsServed() const { return served_.load(); }
+    // Sink mode: hex SHA-256 of what each finished connection delivered, in finishing order.
+    QList<QByteArray> sinkDigests() const;
     // Flood mode: bytes the kernel accepted from us so far, over all connections.
     qint64 bytesFlooded() const { return flooded_.load(); }
 
@@ -82,7 +85,8 @@ private:
     std::atomic<int> served_{0};
     std::atomic<qint64> flooded_{0};
     std::thread acceptThread_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
+    QList<QByteArray> sinkDigests_;
     std::vector<std::thread> connections_;
 };
 

@@ -240,6 +240,27 @@ private slots:
             QCOMPARE(static_cast<unsigned char>(received->at(i)), static_cast<unsigned char>(i % 251));
     }
 
+    // The far end sends EOF first and then reads an upload to its end: our EOF comes after
+    // every byte, and the channel is not closed while bytes still wait for its window.
+    void localForwardUploadAfterPeerEof() {
+        EchoServer sink(EchoServer::Mode::Sink);
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", sink.port()}, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        const QByteArray input = randomBytes(6 * 1024 * 1024 + 5);
+        QString error;
+        auto upload = std::async(std::launch::async, [&] { return exchangeTcp(port, input, 30000, &error); });
+        while (upload.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+            QTest::qWait(10);
+        const std::optional<QByteArray> echoed = upload.get();
+        QVERIFY2(echoed.has_value(), qPrintable(error));
+        QVERIFY(echoed->isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(sink.sinkDigests().size(), 1, 20000);
+        QCOMPARE(sink.sinkDigests()[0], QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex());
+    }
+
     // -L on a Unix socket path.
     void localSocketForward() {
         RunningWorker running(config());
