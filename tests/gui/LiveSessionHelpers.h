@@ -39,6 +39,20 @@ inline bool waitForPrompt(const terminal::TerminalEmulator& emulator, int timeou
     }, timeoutMs);
 }
 
+// Whether the screen shows the output of `echo marker`. After a reconnect the old screen's
+// prompt satisfies waitForPrompt, so a line may be typed before the new shell's prompt: the
+// new pty echoes it early and the output then shares the prompt's line. The command's own
+// echo never counts.
+inline bool showsEchoOutput(const QStringList& lines, const QString& marker)
+{
+    for (const QString& line : lines) {
+        const QString trimmed = line.trimmed();
+        if (trimmed == marker || (trimmed.endsWith(marker) && !trimmed.contains(QStringLiteral("echo "))))
+            return true;
+    }
+    return false;
+}
+
 // Lists `real`'s host keys for `impostor`'s address in known_hosts, so that connecting to the
 // impostor meets a changed key.
 inline bool listKeysForImpostor(const portal::test::SshServer& real, const portal::test::SshServer& impostor,

@@ -68,17 +68,9 @@ struct Pane {
     {
         return QTest::qWaitFor([&] { return lines().contains(line); }, timeoutMs);
     }
-    // The output of `echo marker`. After a reconnect the typed line may be echoed by the new
-    // pty before the shell prints its prompt (the old screen's prompt satisfied the wait), so
-    // the output can share the prompt's line; the command's own echo never counts.
     bool showsOutput(const QString& marker, int timeoutMs = 15000)
     {
-        return QTest::qWaitFor([&] {
-            for (const QString& line : lines())
-                if (line == marker || (line.endsWith(marker) && !line.contains(QStringLiteral("echo "))))
-                    return true;
-            return false;
-        }, timeoutMs);
+        return QTest::qWaitFor([&] { return portal::ui::testing::showsEchoOutput(lines(), marker); }, timeoutMs);
     }
     void type(const QString& text)
     {

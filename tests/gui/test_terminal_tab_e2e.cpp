@@ -162,7 +162,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(tab_->status(), ConnectionPane::Status::Connected, 20000);
         const QString after = QStringLiteral("again-%1").arg(QRandomGenerator::global()->generate());
         typeLine(QStringLiteral("echo %1").arg(after));
-        QVERIFY2(screenHasLine(after), qPrintable(tab_->screenText()));
+        QVERIFY2(QTest::qWaitFor([&] { return tab_ && portal::ui::testing::showsEchoOutput(tab_->screenText().split(u'\n'), after); }, 15000),
+                 qPrintable(tab_->screenText()));
     }
 
     void changedHostKeyStopsWithTheWarning()
