@@ -27,6 +27,7 @@ qint64 ChannelDevice::bytesToWrite() const { return worker_ ? worker_->queuedCha
 void ChannelDevice::close() {
     if (!closed_ && worker_)
         worker_->closeChannel(id_);
+    closed_ = true; // CLOSE is sent once; the worker still reports the peer's
     QIODevice::close();
 }
 

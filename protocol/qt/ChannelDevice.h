@@ -33,8 +33,8 @@ public:
     qint64 bytesAvailable() const override;
     qint64 bytesToWrite() const override;
     bool atEnd() const override { return peerFinished(); }
-    // Sends CHANNEL_CLOSE (once whatever is queued has been handed to the core is not
-    // waited for: close() is the abrupt end; sendEof() is the graceful one).
+    // Sends CHANNEL_CLOSE at once, dropping what is still queued (the abrupt end; sendEof()
+    // is the graceful one, and StreamBridge waits for bytesToWrite() to reach 0 first).
     void close() override;
 
     // Half-close (RFC 4254 §5.3): EOF once everything written so far has gone out.
