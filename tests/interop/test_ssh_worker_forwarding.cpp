@@ -39,7 +39,7 @@ bool readExactly(int fd, char* buffer, int size) {
 }
 
 // Connects to the SOCKS port and asks for targetHost:targetPort the way `version` does
-// ("5" with an IPv4 address, "4a" with a domain name); returns the connected descriptor once
+// ("5" and "4" with an IPv4 address, "4a" with a domain name); returns the connected descriptor once
 // the proxy answered success, or -1 with *error.
 int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& targetHost, quint16 targetPort,
                  QString* error) {
@@ -63,6 +63,13 @@ int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& ta
         ::inet_pton(AF_INET, targetHost.constData(), &ipv4);
         request.append(reinterpret_cast<const char*>(&ipv4), 4);
         replySize = 2 + 10;
+    } else if (version == QLatin1String("4")) {
+        // SOCKS4: the IPv4 address itself and a user id.
+        in_addr ipv4{};
+        ::inet_pton(AF_INET, targetHost.constData(), &ipv4);
+        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) + QByteArray(1, char(targetPort & 0xff)) +
+                  QByteArray(reinterpret_cast<const char*>(&ipv4), 4) + QByteArray("portal") + QByteArray(1, '\0');
+        replySize = 8;
     } else {
         // SOCKS4a: address 0.0.0.1, an empty user id, then the domain name.
         request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) + QByteArray(1, char(targetPort & 0xff)) +
@@ -295,8 +302,8 @@ private slots:
         QVERIFY(running.disconnected->isEmpty());
     }
 
-    // -D: SOCKS5 (IPv4 address) and SOCKS4a (domain name) CONNECTs through to the echo
-    // server, several of each at once.
+    // -D: SOCKS5 and SOCKS4 (IPv4 address) and SOCKS4a (domain name) CONNECTs through to the
+    // echo server, several of each at once.
     void dynamicForwardSocks() {
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
@@ -304,8 +311,8 @@ private slots:
         const quint16 port = addForward(running, {PortForward::Kind::Dynamic, "127.0.0.1", 0, {}, {}, 0}, &why);
         QVERIFY2(port != 0, qPrintable(why));
         const quint16 echoPort = echo_->port();
-        for (const QString& version : {QStringLiteral("5"), QStringLiteral("4a")}) {
-            const QByteArray host = version == QLatin1String("5") ? "127.0.0.1" : "localhost";
+        for (const QString& version : {QStringLiteral("5"), QStringLiteral("4"), QStringLiteral("4a")}) {
+            const QByteArray host = version == QLatin1String("4a") ? "localhost" : "127.0.0.1";
             const QStringList failures = parallelExchanges(
                 6,
                 [&](const QByteArray& input, QString* error) -> std::optional<QByteArray> {
@@ -349,6 +356,22 @@ private slots:
         QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] { worker->removeForward(forward); });
         QString error;
         QTRY_VERIFY_WITH_TIMEOUT(!exchangeTcp(port, "x", 2000, &error).has_value(), 10000);
+        QVERIFY(running.disconnected->isEmpty());
+    }
+
+    // removeForward stops listening; the connection stays up.
+    void removedLocalForwardStopsListening() {
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const PortForward forward{PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", echo_->port()};
+        const quint16 port = addForward(running, forward, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        QString error;
+        QVERIFY2(exchangeTcp(port, "before", 10000, &error) == QByteArray("before"), qPrintable(error));
+        running.run([forward](SshWorker* worker) { worker->removeForward(forward); });
+        QTRY_VERIFY_WITH_TIMEOUT(!exchangeTcp(port, "after", 2000, &error).has_value(), 5000);
+        QVERIFY(error.contains(QStringLiteral("connect")));
         QVERIFY(running.disconnected->isEmpty());
     }
 
