@@ -109,13 +109,16 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
         case State::Escape: {
             const char c = bytes[i];
-            if ((static_cast<unsigned char>(c) < 0x20 && c != ESC && c != CAN && c != SUB) || c == 0x7f) {
+            const bool high = static_cast<unsigned char>(c) >= 0x80;
+            if ((static_cast<unsigned char>(c) < 0x20 && c != ESC && c != CAN && c != SUB) || c == 0x7f || high) {
                 // Like a VT500 parser, libvterm executes (or, for NUL and DEL, ignores) a C0
                 // control inside an escape sequence and stays in it: "ESC NUL [" still starts a
                 // CSI, which must be held and checked like any other. Executing the control now
                 // and holding the ESC back is equivalent and keeps the ESC's position simple.
+                // A byte from 0x80 up is ignored there the same way ("ESC 0xB4 ]" is an OSC to
+                // libvterm 0.1), so it is dropped.
                 flush(escInThisWrite ? escAt : passStart);
-                if (c != 0 && c != 0x7f)
+                if (c != 0 && c != 0x7f && !high)
                     sink_.passThrough(&c, 1);
                 heldEscape_ = true;
                 escInThisWrite = false;
@@ -462,6 +465,10 @@ void StreamScanner::applySgr() {
         faint_ = invisible_ = false;
         return;
     }
+    // Most SGRs (colours, bold, resets) cannot change faint or invisible: without a '2' or an
+    // '8' only a reset could, and with both already off it changes nothing.
+    if (!faint_ && !invisible_ && csi_.find_first_of("28") == std::string::npos)
+        return;
     int params[32];
     int count = 0;
     int value = 0;

@@ -196,6 +196,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
 
     // --- libvterm state callbacks ---
     int putGlyph(VTermGlyphInfo* info, VTermPos pos);
+    int putWideGlyph(VTermGlyphInfo* info, VTermPos pos);
     int putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos);
     int moveCursor(VTermPos pos, VTermPos oldpos, int visible);
     int scrollRect(VTermRect rect, int downward, int rightward);
@@ -231,9 +232,9 @@ const VTermParserCallbacks kFallbacks = {
 
 // ---------------------------------------------------------------------------------------------
 
-// libvterm calls this once per character, so the common case (one narrow character, the pen
-// unchanged, no wide glyph being split, no wrap to note) is kept to a few stores; everything
-// else takes putGlyphInGeneral.
+// libvterm calls this once per character, so the common case (one character, narrow or wide,
+// the pen unchanged, no other wide glyph being split, no wrap to note) is kept to a few
+// stores; everything else takes putGlyphInGeneral.
 int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     Grid& g = *active;
     const auto r = unsigned(pos.row), col = unsigned(pos.col);
@@ -247,12 +248,35 @@ int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     const bool general = (info->chars[1] != 0) | (info->width != 1) | (ch > 0x10FFFF) | penDirty |
                          (cell[0].width == 0) | (cell[1].width == 0) | ((col == 0) & (wrapCandidate != kNoRow));
     if (general) [[unlikely]]
-        return putGlyphInGeneral(info, pos);
+        return putWideGlyph(info, pos);
     clusterSaturated = false;
     lastGlyph = ch;
     *cell = Cell{ch, penId, 1, 0};
     damage.rows[r] = 1; // sized to the active screen's rows whenever they change
     wrapCandidate = col + 1 >= cols ? int(r) : kNoRow;
+    return 1;
+}
+
+// The same for a lone wide character (CJK, emoji), which libvterm has already moved to the
+// next row when it would not fit.
+int TerminalEmulator::Impl::putWideGlyph(VTermGlyphInfo* info, VTermPos pos) {
+    Grid& g = *active;
+    const auto r = unsigned(pos.row), col = unsigned(pos.col);
+    const auto cols = unsigned(g.cols);
+    const std::uint32_t ch = info->chars[0];
+    if (info->width != 2 || col + 2 > cols || info->chars[1] != 0 || ch > 0x10FFFF || penDirty ||
+        (col == 0 && wrapCandidate != kNoRow))
+        return putGlyphInGeneral(info, pos);
+    Cell* cell = g.row(int(r)) + col;
+    // cell[2] may be the next row's first cell or the spare one: see putGlyph.
+    if (cell[0].width == 0 || cell[2].width == 0)
+        return putGlyphInGeneral(info, pos);
+    clusterSaturated = false;
+    lastGlyph = ch;
+    cell[0] = Cell{ch, penId, 2, 0};
+    cell[1] = Cell{0, penId, 0, 0};
+    damage.rows[r] = 1;
+    wrapCandidate = col + 2 >= cols ? int(r) : kNoRow;
     return 1;
 }
 

@@ -669,6 +669,10 @@ private slots:
         QTest::newRow("intermediates before ] and P")
             << QByteArray(QByteArray("\033)]7\000\000p\033\\\033(P$q\033[21t\033\\", 21) + "\033%]2;" +
                           QByteArray(10000, 'x') + "\a");
+        // libvterm 0.1 ignores a byte from 0x80 up inside an escape sequence and stays in it, so
+        // these are an OSC split across writes and an overlong CSI (a fuzzer found the first).
+        QTest::newRow("high byte between ESC and ] or [")
+            << QByteArray(QByteArray("\033\xb4]4\000\000p\033\\\033\xff\x80[", 13) + QByteArray(40, ';') + "H");
         QTest::newRow("SGR truecolour flood") << QByteArray("\033[38;2;1;2;3m#\033[48;2;255;0;1m#").repeated(200);
     }
     void hostileSequencesDoNotCrashOrReply() {
