@@ -94,6 +94,36 @@ private slots:
         QVERIFY((*running.disconnected)[0][0].toBool());
     }
 
+    // The jump host asks for a password: the prompt reaches the destination's worker with
+    // an id that names hop 0, and the answer given there authenticates the hop.
+    void jumpHostPasswordPrompt() {
+        qt::ConnectOptions options;
+        client::ClientConfig hop = configFor(*serverB_, QStringLiteral("known_hosts_b5"));
+        hop.identities.clear();
+        hop.allowPublicKey = false;
+        hop.allowPassword = true;
+        options.jumpHosts.push_back({hop, {}});
+        RunningWorker running(configFor(*serverA_, QStringLiteral("known_hosts_a5")), options);
+        SshWorker* worker = running.worker();
+        QList<client::PromptEvent> prompts;
+        QObject receiver;
+        const QString password = serverB_->user().password;
+        connect(worker, &SshWorker::promptRequested, &receiver, [&prompts, worker, password](client::PromptEvent prompt) {
+            prompts << prompt;
+            std::vector<SecretBytes> answers;
+            answers.push_back(SecretBytes::fromText(password.toStdString()));
+            QMetaObject::invokeMethod(worker, [worker, id = prompt.id, answers] { worker->answerPrompt(id, answers); });
+        });
+        QSignalSpy hopAuthenticated(worker, &SshWorker::jumpHostAuthenticated);
+        QVERIFY2(running.connectAndAuthenticate(30000), qPrintable(running.why()));
+        QCOMPARE(prompts.size(), 1);
+        QCOMPARE(prompts[0].kind, client::PromptKind::Password);
+        QCOMPARE(SshWorker::jumpHostOfRequest(prompts[0].id), 0);
+        QCOMPARE(hopAuthenticated.size(), 1);
+        QCOMPARE(hopAuthenticated[0][1].toString(), QStringLiteral("password"));
+        QCOMPARE((*running.authenticated)[0][0].toString(), QStringLiteral("publickey"));
+    }
+
     // A jump host that refuses us ends the whole connection with an error naming the hop.
     void failingJumpHostNamed() {
         qt::ConnectOptions options;
