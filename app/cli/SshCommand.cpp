@@ -201,6 +201,7 @@ private:
     bool channelReady_ = false; // exec/shell accepted; stdin may flow
     bool stdinEof_ = false;
     qint64 stdinBacklog_ = 0;   // given to worker_.write, not yet taken by the core
+    QByteArray stdinBuffer_;
     std::unique_ptr<QSocketNotifier> stdinNotifier_;
     std::unique_ptr<QSocketNotifier> stdoutNotifier_;
     std::unique_ptr<QSocketNotifier> stderrNotifier_;
@@ -670,7 +671,14 @@ void SshSession::updateNotifiers() {
 void SshSession::readStdin() {
     if (!channel_ || stdinEof_)
         return;
-    QByteArray buffer(kStdinChunk, Qt::Uninitialized);
+    // One buffer reused while the worker has let go of the last chunk (the usual case: the
+    // core takes it whole when the window allows). A fresh 256 KiB block per read would be
+    // an mmap, page faults and an munmap each time.
+    QByteArray& buffer = stdinBuffer_;
+    if (!buffer.isDetached() || buffer.capacity() < kStdinChunk)
+        buffer = QByteArray(kStdinChunk, Qt::Uninitialized);
+    else
+        buffer.resize(kStdinChunk);
     const ssize_t got = ::read(STDIN_FILENO, buffer.data(), static_cast<std::size_t>(buffer.size()));
     if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return;
@@ -689,7 +697,7 @@ void SshSession::readStdin() {
             [this](EscapeCommand command) { onEscape(command); });
     } else {
         stdinBacklog_ += got;
-        worker_.write(*channel_, std::move(buffer));
+        worker_.write(*channel_, buffer); // shared, not copied
     }
     updateNotifiers();
 }

@@ -1,19 +1,71 @@
 // portal-cli ssh connection options through the runtime, against OpenSSH sshd: -N -L carrying
-// a TCP stream to a local echo server (and many at once), -J through a jump host (the same
-// sshd, each hop with its own host-key check and key), and ProxyCommand (OpenSSH's ssh -W).
+// a TCP stream to a local echo server (and many at once), -D as a SOCKS5 proxy, -R with a
+// port the server allocates, -J through a jump host (the same sshd, each hop with its own
+// host-key check and key), and ProxyCommand (OpenSSH's ssh -W).
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
 #include "WorkerTestTools.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <algorithm>
 #include <memory>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace portal::test;
+
+namespace {
+
+bool sendAll(int fd, const QByteArray& bytes) {
+    return ::send(fd, bytes.constData(), static_cast<std::size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+}
+
+QByteArray receiveExactly(int fd, qsizetype size) {
+    QByteArray bytes(size, '\0');
+    qsizetype got = 0;
+    while (got < size) {
+        const ssize_t n = ::recv(fd, bytes.data() + got, static_cast<std::size_t>(size - got), 0);
+        if (n <= 0)
+            return bytes.left(got);
+        got += n;
+    }
+    return bytes;
+}
+
+// A SOCKS5 CONNECT (RFC 1928, no authentication) to 127.0.0.1:targetPort through the proxy
+// on proxyPort; the connected socket, or -1.
+int socks5Connect(quint16 proxyPort, quint16 targetPort) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(proxyPort);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        !sendAll(fd, QByteArray("\x05\x01\x00", 3)) || receiveExactly(fd, 2) != QByteArray("\x05\x00", 2)) {
+        ::close(fd);
+        return -1;
+    }
+    QByteArray request("\x05\x01\x00\x01\x7f\x00\x00\x01", 8);
+    request.append(char(targetPort >> 8)).append(char(targetPort & 0xff));
+    if (!sendAll(fd, request) || receiveExactly(fd, 10).left(2) != QByteArray("\x05\x00", 2)) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
 
 class TestCliForwarding : public QObject {
     Q_OBJECT
@@ -37,6 +89,15 @@ class TestCliForwarding : public QObject {
 
     QString destination() const { return server_->user().name + QStringLiteral("@127.0.0.1"); }
 
+    // portal-cli ssh -N <forward flags> to the server, running until the test ends it.
+    void startForwarding(QProcess& process, PortalCliRunner& cli, const QStringList& forwardArguments) const {
+        process.setProcessEnvironment(cli.environment());
+        process.start(PortalCliRunner::program(),
+                      QStringList{QStringLiteral("ssh"), QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-N")} +
+                          forwardArguments +
+                          QStringList{QStringLiteral("-p"), QString::number(server_->port()), destination()});
+    }
+
 private slots:
     void initTestCase() {
         server_ = std::make_unique<OpenSshServer>();
@@ -55,11 +116,7 @@ private slots:
         QVERIFY2(cli.trustServer(&error), qPrintable(error));
         const quint16 port = findFreeLoopbackPort();
         QProcess process;
-        process.setProcessEnvironment(cli.environment());
-        process.start(PortalCliRunner::program(),
-                      {QStringLiteral("ssh"), QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-N"),
-                       QStringLiteral("-L"), QStringLiteral("%1:127.0.0.1:%2").arg(port).arg(echo.port()),
-                       QStringLiteral("-p"), QString::number(server_->port()), destination()});
+        startForwarding(process, cli, {QStringLiteral("-L"), QStringLiteral("%1:127.0.0.1:%2").arg(port).arg(echo.port())});
         QVERIFY(process.waitForStarted());
         const QByteArray data = randomBytes(1 << 20);
         std::optional<QByteArray> back;
@@ -84,6 +141,61 @@ private slots:
             client.join();
         QCOMPARE(std::count(ok.begin(), ok.end(), 1), 16L);
         QVERIFY(process.state() == QProcess::Running); // -N stays until it is ended
+        process.terminate();
+        QVERIFY(process.waitForFinished(5000));
+    }
+
+    // -N -D port: a SOCKS5 CONNECT to the echo server through the tunnel.
+    void dynamicForwardSocks5() {
+        EchoServer echo;
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        const quint16 port = findFreeLoopbackPort();
+        QProcess process;
+        startForwarding(process, cli, {QStringLiteral("-D"), QStringLiteral("127.0.0.1:%1").arg(port)});
+        QVERIFY(process.waitForStarted());
+        int fd = -1;
+        for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+            fd = socks5Connect(port, echo.port());
+            if (fd < 0)
+                QTest::qWait(100);
+        }
+        QVERIFY2(fd >= 0, process.readAllStandardError().constData());
+        const QByteArray data = randomBytes(256 * 1024);
+        const std::optional<QByteArray> back = exchangeOnSocket(fd, data, 20000, &error);
+        QVERIFY2(back, qPrintable(error));
+        QVERIFY(*back == data);
+        process.terminate();
+        QVERIFY(process.waitForFinished(5000));
+    }
+
+    // -N -R 0:127.0.0.1:echo: the server picks the port, portal-cli says which (as ssh(1)
+    // does), and a connection to it on the server's side reaches the echo server here.
+    void remoteForwardWithAllocatedPort() {
+        EchoServer echo;
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        QProcess process;
+        startForwarding(process, cli, {QStringLiteral("-R"), QStringLiteral("0:127.0.0.1:%1").arg(echo.port())});
+        QVERIFY(process.waitForStarted());
+        QByteArray err;
+        QElapsedTimer timer;
+        timer.start();
+        const QRegularExpression allocated(QStringLiteral("Allocated port (\\d+) for remote forward to 127.0.0.1:%1")
+                                               .arg(echo.port()));
+        QRegularExpressionMatch match;
+        while (!(match = allocated.match(QString::fromLocal8Bit(err))).hasMatch() && timer.elapsed() < 15000) {
+            process.waitForReadyRead(200);
+            err += process.readAllStandardError();
+        }
+        QVERIFY2(match.hasMatch(), err.constData());
+        const quint16 port = static_cast<quint16>(match.captured(1).toUInt());
+        const QByteArray data = randomBytes(256 * 1024);
+        const std::optional<QByteArray> back = exchangeTcp(port, data, 20000, &error);
+        QVERIFY2(back, qPrintable(error));
+        QVERIFY(*back == data);
         process.terminate();
         QVERIFY(process.waitForFinished(5000));
     }

@@ -238,6 +238,26 @@ private slots:
         QCOMPARE(after.readAll(), before.readAll());
     }
 
+    // -E file: the log lines go to the file (appended), not to stderr; output is unaffected.
+    void logFile() {
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        const QString log = cli.home() + QStringLiteral("/portal.log");
+        QVERIFY(writeFile(log, "earlier line\n", 0600, &error));
+        const ToolResult run = cli.run({QStringLiteral("-i"), key_.privatePath, QStringLiteral("-o"),
+                                        QStringLiteral("BatchMode=yes"), QStringLiteral("-v"), QStringLiteral("-E"), log},
+                                       QStringLiteral("echo logged"));
+        QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
+        QCOMPARE(run.out, QByteArray("logged\n"));
+        QVERIFY2(!run.err.contains("debug1:"), run.err.constData());
+        QFile file(log);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.startsWith("earlier line\n"));
+        QVERIFY2(text.contains("debug1: Authenticated to"), text.constData());
+    }
+
     // A remote command killed by a signal: ssh(1) prints nothing special and exits 255.
     void exitSignalLikeOpenSsh() {
         PortalCliRunner cli(*server_);
