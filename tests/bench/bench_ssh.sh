@@ -22,7 +22,7 @@ trap local_sshd_stop EXIT
 common=(-i "$LOCAL_SSHD_KEY" -o "UserKnownHostsFile=$LOCAL_SSHD_KNOWN_HOSTS" -o StrictHostKeyChecking=yes
         -o BatchMode=yes -p "$LOCAL_SSHD_PORT")
 target="$LOCAL_SSHD_USER@127.0.0.1"
-portal() { "$cli" ssh "${common[@]}" "$@"; }
+portal() { "$cli" ssh -F /dev/null "${common[@]}" "$@"; }
 openssh() { ssh -F /dev/null "${common[@]}" "$@"; }
 
 now_ns() { date +%s%N; }
