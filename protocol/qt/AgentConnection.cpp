@@ -20,7 +20,8 @@ AgentConnection::~AgentConnection() {
 }
 
 void AgentConnection::open() {
-    emit logMessage(static_cast<int>(client::LogLevel::Debug), QStringLiteral("ssh-agent: connecting to %1").arg(path_));
+    emit logMessage(static_cast<int>(client::LogLevel::Debug),
+                    QStringLiteral("ssh-agent: connecting to %1").arg(path_));
     socket_.connectToServer(path_);
 }
 
@@ -36,13 +37,15 @@ void AgentConnection::onReadable() {
     const QByteArray bytes = socket_.readAll();
     if (failed_ || bytes.isEmpty())
         return;
-    const Status status = client_.receiveBytes(
-        ByteView(reinterpret_cast<const std::uint8_t*>(bytes.constData()), static_cast<std::size_t>(bytes.size())));
+    const Status status =
+        client_.receiveBytes(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                                      static_cast<std::size_t>(bytes.size())));
     if (!status) {
         // The client has failed every pending request and is closed; nothing more to read.
         failed_ = true;
-        emit logMessage(static_cast<int>(client::LogLevel::Info), QStringLiteral("ssh-agent: %1").arg(
-                                                                      QString::fromStdString(status.error().message)));
+        emit logMessage(
+            static_cast<int>(client::LogLevel::Info),
+            QStringLiteral("ssh-agent: %1").arg(QString::fromStdString(status.error().message)));
         socket_.abort();
     }
     emit repliesDelivered();
@@ -52,12 +55,15 @@ void AgentConnection::onError() {
     if (failed_)
         return;
     failed_ = true;
-    const QString reason = socket_.error() == QLocalSocket::PeerClosedError || socket_.error() == QLocalSocket::UnknownSocketError
+    const QString reason = socket_.error() == QLocalSocket::PeerClosedError ||
+                                   socket_.error() == QLocalSocket::UnknownSocketError
                                ? QStringLiteral("the agent closed the connection")
                                : socket_.errorString();
     const bool pending = client_.pendingRequests() > 0;
-    client_.connectionLost(Error::network("ssh-agent at " + path_.toStdString() + ": " + reason.toStdString()));
-    emit logMessage(static_cast<int>(client::LogLevel::Info), QStringLiteral("ssh-agent at %1: %2").arg(path_, reason));
+    client_.connectionLost(
+        Error::network("ssh-agent at " + path_.toStdString() + ": " + reason.toStdString()));
+    emit logMessage(static_cast<int>(client::LogLevel::Info),
+                    QStringLiteral("ssh-agent at %1: %2").arg(path_, reason));
     if (pending)
         emit repliesDelivered();
 }

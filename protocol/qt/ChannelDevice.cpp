@@ -8,7 +8,8 @@
 
 namespace portal::protocol::qt {
 
-ChannelDevice::ChannelDevice(SshWorker* worker, client::ChannelId id, bool alreadyOpen, QObject* parent)
+ChannelDevice::ChannelDevice(SshWorker* worker, client::ChannelId id, bool alreadyOpen,
+                             QObject* parent)
     : QIODevice(parent), worker_(worker), id_(id), open_(alreadyOpen) {
     if (alreadyOpen)
         QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
@@ -20,9 +21,13 @@ ChannelDevice::~ChannelDevice() {
         worker_->closeChannel(id_);
 }
 
-qint64 ChannelDevice::bytesAvailable() const { return buffer_.size() + QIODevice::bytesAvailable(); }
+qint64 ChannelDevice::bytesAvailable() const {
+    return buffer_.size() + QIODevice::bytesAvailable();
+}
 
-qint64 ChannelDevice::bytesToWrite() const { return worker_ ? worker_->queuedChannelBytes(id_) : 0; }
+qint64 ChannelDevice::bytesToWrite() const {
+    return worker_ ? worker_->queuedChannelBytes(id_) : 0;
+}
 
 void ChannelDevice::close() {
     if (!closed_ && worker_)
@@ -83,6 +88,8 @@ void ChannelDevice::deliverClosed() {
     emit channelClosed();
 }
 
-void ChannelDevice::deliverBytesWritten(qint64 bytes) { emit bytesWritten(bytes); }
+void ChannelDevice::deliverBytesWritten(qint64 bytes) {
+    emit bytesWritten(bytes);
+}
 
 } // namespace portal::protocol::qt

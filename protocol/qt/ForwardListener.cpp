@@ -27,7 +27,9 @@ public:
         : QTcpServer(parent), accepted_(std::move(accepted)) {}
 
 protected:
-    void incomingConnection(qintptr descriptor) override { accepted_(static_cast<int>(descriptor)); }
+    void incomingConnection(qintptr descriptor) override {
+        accepted_(static_cast<int>(descriptor));
+    }
 
 private:
     std::function<void(int)> accepted_;
@@ -39,7 +41,9 @@ public:
         : QLocalServer(parent), accepted_(std::move(accepted)) {}
 
 protected:
-    void incomingConnection(quintptr descriptor) override { accepted_(static_cast<int>(descriptor)); }
+    void incomingConnection(quintptr descriptor) override {
+        accepted_(static_cast<int>(descriptor));
+    }
 
 private:
     std::function<void(int)> accepted_;
@@ -53,7 +57,8 @@ QString peerAddressOf(int fd, quint16* port) {
         return QStringLiteral("127.0.0.1");
     QHostAddress host(reinterpret_cast<const sockaddr*>(&address));
     if (address.ss_family == AF_INET || address.ss_family == AF_INET6)
-        *port = static_cast<quint16>(ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port));
+        *port =
+            static_cast<quint16>(ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port));
     return host.toString();
 }
 #endif
@@ -62,7 +67,9 @@ QString peerAddressOf(int fd, quint16* port) {
 
 ForwardListener::ForwardListener(QObject* parent) : QObject(parent) {}
 
-ForwardListener::~ForwardListener() { stop(); }
+ForwardListener::~ForwardListener() {
+    stop();
+}
 
 bool ForwardListener::listen(const PortForward& forward, quint16* boundPort, QString* error) {
     if (!forward.bindPath.isEmpty()) {
@@ -78,7 +85,8 @@ bool ForwardListener::listenTcp(const PortForward& forward, quint16* boundPort, 
     QList<QHostAddress> addresses;
     const QString bind = forward.bindAddress.trimmed();
     if (bind.isEmpty() || bind.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) {
-        addresses << QHostAddress(QHostAddress::LocalHost) << QHostAddress(QHostAddress::LocalHostIPv6);
+        addresses << QHostAddress(QHostAddress::LocalHost)
+                  << QHostAddress(QHostAddress::LocalHostIPv6);
     } else if (bind == QLatin1String("*")) {
         addresses << QHostAddress(QHostAddress::Any);
     } else {
@@ -107,7 +115,10 @@ bool ForwardListener::listenTcp(const PortForward& forward, quint16* boundPort, 
             delete server;
             if (i > 0)
                 continue; // the second loopback family is a bonus (hosts without IPv6)
-            *error = QStringLiteral("cannot listen on %1 port %2: %3").arg(addresses[i].toString()).arg(port).arg(reason);
+            *error = QStringLiteral("cannot listen on %1 port %2: %3")
+                         .arg(addresses[i].toString())
+                         .arg(port)
+                         .arg(reason);
             return false;
         }
         port = server->serverPort();
@@ -129,7 +140,8 @@ bool ForwardListener::listenUnix(const QString& path, QString* error) {
     *error = QStringLiteral("Unix socket forwarding is not available on Windows");
     return false;
 #else
-    localServer_ = new DescriptorLocalServer([this](int fd) { emit accepted(new LocalStreamSocket(fd), path_, 0); }, this);
+    localServer_ = new DescriptorLocalServer(
+        [this](int fd) { emit accepted(new LocalStreamSocket(fd), path_, 0); }, this);
     // Only the user may connect (OpenSSH's StreamLocalBindMask default 0177).
     localServer_->setSocketOptions(QLocalServer::UserAccessOption);
     if (!localServer_->listen(path)) {

@@ -2,7 +2,6 @@
 #include "LocalStreamSocket.h"
 
 #include <QSocketNotifier>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -88,7 +87,8 @@ void LocalStreamSocket::onWritable() {
     if (fd_ < 0)
         return;
     while (!writeBuffer_.isEmpty()) {
-        const ssize_t sent = ::send(fd_, writeBuffer_.constData(), static_cast<size_t>(writeBuffer_.size()), MSG_NOSIGNAL);
+        const ssize_t sent = ::send(fd_, writeBuffer_.constData(),
+                                    static_cast<size_t>(writeBuffer_.size()), MSG_NOSIGNAL);
         if (sent < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 break;

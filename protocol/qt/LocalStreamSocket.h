@@ -24,7 +24,9 @@ public:
     ~LocalStreamSocket() override;
 
     bool isSequential() const override { return true; }
-    qint64 bytesAvailable() const override { return readBuffer_.size() + QIODevice::bytesAvailable(); }
+    qint64 bytesAvailable() const override {
+        return readBuffer_.size() + QIODevice::bytesAvailable();
+    }
     qint64 bytesToWrite() const override { return writeBuffer_.size(); }
     bool atEnd() const override { return peerEof_ && readBuffer_.isEmpty(); }
     void close() override;

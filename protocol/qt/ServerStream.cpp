@@ -14,8 +14,8 @@ using client::LogLevel;
 
 // ---- TCP ----
 
-TcpServerStream::TcpServerStream(QString address, quint16 port, QAbstractSocket::NetworkLayerProtocol protocol,
-                                 QObject* parent)
+TcpServerStream::TcpServerStream(QString address, quint16 port,
+                                 QAbstractSocket::NetworkLayerProtocol protocol, QObject* parent)
     : ServerStream(parent), address_(std::move(address)), port_(port), protocol_(protocol) {}
 
 void TcpServerStream::open() {
@@ -38,7 +38,9 @@ void TcpServerStream::open() {
     socket_->connectToHost(address_, port_, QIODevice::ReadWrite, protocol_);
 }
 
-QIODevice* TcpServerStream::device() const { return socket_; }
+QIODevice* TcpServerStream::device() const {
+    return socket_;
+}
 
 void TcpServerStream::close() {
     if (!socket_)
@@ -84,7 +86,8 @@ void ProxyCommandStream::open() {
             return;
         if (error == QProcess::FailedToStart || error == QProcess::Crashed) {
             ended_ = true;
-            emit failed(QStringLiteral("proxy command \"%1\": %2").arg(command_, process_->errorString()));
+            emit failed(
+                QStringLiteral("proxy command \"%1\": %2").arg(command_, process_->errorString()));
         }
     });
     connect(process_, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus) {
@@ -102,11 +105,14 @@ void ProxyCommandStream::open() {
 #else
     // As OpenSSH: the user's command through the shell, exec'd so that the stream's end is
     // the command's own.
-    process_->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("exec ") + command_});
+    process_->start(QStringLiteral("/bin/sh"),
+                    {QStringLiteral("-c"), QStringLiteral("exec ") + command_});
 #endif
 }
 
-QIODevice* ProxyCommandStream::device() const { return process_; }
+QIODevice* ProxyCommandStream::device() const {
+    return process_;
+}
 
 void ProxyCommandStream::close() {
     if (!process_ || ended_)
@@ -131,33 +137,43 @@ void ProxyCommandStream::forwardStderr(bool flushPartialLine) {
         emit logMessage(static_cast<int>(LogLevel::Info), QString::fromLocal8Bit(line).trimmed());
     }
     if (flushPartialLine && !stderrLine_.isEmpty()) {
-        emit logMessage(static_cast<int>(LogLevel::Info), QString::fromLocal8Bit(stderrLine_).trimmed());
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QString::fromLocal8Bit(stderrLine_).trimmed());
         stderrLine_.clear();
     }
 }
 
 // ---- A channel of the previous hop ----
 
-ChannelServerStream::ChannelServerStream(SshWorker* via, QString host, quint16 port, QObject* parent)
+ChannelServerStream::ChannelServerStream(SshWorker* via, QString host, quint16 port,
+                                         QObject* parent)
     : ServerStream(parent), via_(via), host_(std::move(host)), port_(port) {}
 
 void ChannelServerStream::open() {
     QString error;
-    channel_ = via_ ? via_->openDirectTcpipDevice(host_, port_, QStringLiteral("127.0.0.1"), 0, this, &error) : nullptr;
+    channel_ = via_ ? via_->openDirectTcpipDevice(host_, port_, QStringLiteral("127.0.0.1"), 0,
+                                                  this, &error)
+                    : nullptr;
     if (!channel_) {
         emit failed(error.isEmpty() ? QStringLiteral("the jump host connection is gone") : error);
         return;
     }
     connect(channel_, &ChannelDevice::opened, this, [this] { emit opened(host_, port_); });
-    connect(channel_, &ChannelDevice::openFailed, this, [this](quint32, const QString& description) {
-        emit failed(QStringLiteral("the jump host could not connect to %1 port %2: %3").arg(host_).arg(port_).arg(description));
-    });
+    connect(channel_, &ChannelDevice::openFailed, this,
+            [this](quint32, const QString& description) {
+                emit failed(QStringLiteral("the jump host could not connect to %1 port %2: %3")
+                                .arg(host_)
+                                .arg(port_)
+                                .arg(description));
+            });
     // EOF from the hop means the server's side is gone, as a TCP FIN would.
     connect(channel_, &ChannelDevice::peerEofReceived, this, &ServerStream::closed);
     connect(channel_, &ChannelDevice::channelClosed, this, &ServerStream::closed);
 }
 
-QIODevice* ChannelServerStream::device() const { return channel_; }
+QIODevice* ChannelServerStream::device() const {
+    return channel_;
+}
 
 void ChannelServerStream::close() {
     if (channel_)
@@ -171,8 +187,9 @@ void ChannelServerStream::abort() {
 
 // ---- ProxyCommand tokens ----
 
-bool expandProxyCommand(const QString& command, const QString& host, quint16 port, const QString& user,
-                        const QString& originalHost, QString* expanded, QString* error) {
+bool expandProxyCommand(const QString& command, const QString& host, quint16 port,
+                        const QString& user, const QString& originalHost, QString* expanded,
+                        QString* error) {
     QString out;
     out.reserve(command.size());
     for (qsizetype i = 0; i < command.size(); ++i) {
@@ -187,11 +204,21 @@ bool expandProxyCommand(const QString& command, const QString& host, quint16 por
         }
         const QChar token = command[++i];
         switch (token.unicode()) {
-        case '%': out += QLatin1Char('%'); break;
-        case 'h': out += host; break;
-        case 'p': out += QString::number(port); break;
-        case 'r': out += user; break;
-        case 'n': out += originalHost; break;
+        case '%':
+            out += QLatin1Char('%');
+            break;
+        case 'h':
+            out += host;
+            break;
+        case 'p':
+            out += QString::number(port);
+            break;
+        case 'r':
+            out += user;
+            break;
+        case 'n':
+            out += originalHost;
+            break;
         default:
             *error = QStringLiteral("ProxyCommand: unknown token %%%1").arg(token);
             return false;

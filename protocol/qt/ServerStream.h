@@ -107,7 +107,8 @@ private:
 // Expands the %-tokens ssh_config(5) allows in ProxyCommand: %h host, %p port, %r remote
 // user, %n the host as given, %% a literal '%'. An unknown token is an error, as OpenSSH's
 // percent_expand makes it fatal; returns false and sets *error.
-bool expandProxyCommand(const QString& command, const QString& host, quint16 port, const QString& user,
-                        const QString& originalHost, QString* expanded, QString* error);
+bool expandProxyCommand(const QString& command, const QString& host, quint16 port,
+                        const QString& user, const QString& originalHost, QString* expanded,
+                        QString* error);
 
 } // namespace portal::protocol::qt

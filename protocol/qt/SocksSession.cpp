@@ -41,9 +41,10 @@ void closeWhenWritten(QIODevice* device) {
     close();
 }
 
-SocksSession::SocksSession(SshWorker* worker, QIODevice* client, QString peerAddress, quint16 peerPort, QString label)
-    : QObject(worker), worker_(worker), client_(client), peerAddress_(std::move(peerAddress)), peerPort_(peerPort),
-      label_(std::move(label)) {
+SocksSession::SocksSession(SshWorker* worker, QIODevice* client, QString peerAddress,
+                           quint16 peerPort, QString label)
+    : QObject(worker), worker_(worker), client_(client), peerAddress_(std::move(peerAddress)),
+      peerPort_(peerPort), label_(std::move(label)) {
     client_->setParent(this);
     connect(client_, &QIODevice::readyRead, this, &SocksSession::onClientReadable);
     connect(client_, &QIODevice::readChannelFinished, this, [this] {
@@ -63,7 +64,8 @@ void SocksSession::onClientReadable() {
 
 void SocksSession::handle(forward::SocksStep step) {
     if (auto* reply = std::get_if<forward::SocksReply>(&step)) {
-        client_->write(reinterpret_cast<const char*>(reply->bytes.data()), static_cast<qint64>(reply->bytes.size()));
+        client_->write(reinterpret_cast<const char*>(reply->bytes.data()),
+                       static_cast<qint64>(reply->bytes.size()));
         // A client may have pipelined its request behind the greeting.
         handle(parser_.feed({}));
         return;
@@ -81,42 +83,53 @@ void SocksSession::handle(forward::SocksStep step) {
     const quint16 port = request->port;
     QString why;
     ChannelDevice* channel =
-        worker_ ? worker_->openDirectTcpipDevice(host, port, peerAddress_, peerPort_, this, &why) : nullptr;
+        worker_ ? worker_->openDirectTcpipDevice(host, port, peerAddress_, peerPort_, this, &why)
+                : nullptr;
     if (!channel) {
         fail(forward::socksFailureReply(version_, forward::SocksFailure::GeneralFailure), why);
         return;
     }
-    emit logMessage(static_cast<int>(LogLevel::Verbose),
-                    QStringLiteral("%1: %2 connection from %3 port %4 to %5 port %6")
-                        .arg(label_, QString::fromLatin1(version_ == forward::SocksVersion::Socks5    ? "SOCKS5"
-                                                         : version_ == forward::SocksVersion::Socks4a ? "SOCKS4a"
-                                                                                                       : "SOCKS4"),
-                             peerAddress_)
-                        .arg(peerPort_)
-                        .arg(host)
-                        .arg(port));
+    emit logMessage(
+        static_cast<int>(LogLevel::Verbose),
+        QStringLiteral("%1: %2 connection from %3 port %4 to %5 port %6")
+            .arg(label_,
+                 QString::fromLatin1(version_ == forward::SocksVersion::Socks5    ? "SOCKS5"
+                                     : version_ == forward::SocksVersion::Socks4a ? "SOCKS4a"
+                                                                                  : "SOCKS4"),
+                 peerAddress_)
+            .arg(peerPort_)
+            .arg(host)
+            .arg(port));
     const QByteArray leftover(reinterpret_cast<const char*>(request->leftover.data()),
                               static_cast<qsizetype>(request->leftover.size()));
     connect(channel, &ChannelDevice::opened, this, [this, channel, leftover] {
         const Bytes reply = forward::socksSuccessReply(version_);
-        client_->write(reinterpret_cast<const char*>(reply.data()), static_cast<qint64>(reply.size()));
+        client_->write(reinterpret_cast<const char*>(reply.data()),
+                       static_cast<qint64>(reply.size()));
         if (!leftover.isEmpty())
             channel->write(leftover);
         new StreamBridge(client_, channel, worker_.data());
         deleteLater();
     });
-    connect(channel, &ChannelDevice::openFailed, this, [this, channel, host, port](quint32 reason, const QString& text) {
-        channel->deleteLater();
-        fail(forward::socksFailureReply(version_, forward::socksFailureForOpenFailure(reason)),
-             QStringLiteral("the server could not connect to %1 port %2: %3").arg(host).arg(port).arg(text));
-    });
+    connect(
+        channel, &ChannelDevice::openFailed, this,
+        [this, channel, host, port](quint32 reason, const QString& text) {
+            channel->deleteLater();
+            fail(forward::socksFailureReply(version_, forward::socksFailureForOpenFailure(reason)),
+                 QStringLiteral("the server could not connect to %1 port %2: %3")
+                     .arg(host)
+                     .arg(port)
+                     .arg(text));
+        });
 }
 
 void SocksSession::fail(const Bytes& reply, const QString& message) {
-    emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(label_, message));
+    emit logMessage(static_cast<int>(LogLevel::Info),
+                    QStringLiteral("%1: %2").arg(label_, message));
     requestDone_ = true;
     if (!reply.empty())
-        client_->write(reinterpret_cast<const char*>(reply.data()), static_cast<qint64>(reply.size()));
+        client_->write(reinterpret_cast<const char*>(reply.data()),
+                       static_cast<qint64>(reply.size()));
     client_->setParent(worker_.data());
     closeWhenWritten(client_);
     deleteLater();

@@ -24,7 +24,8 @@ class SocksSession : public QObject {
 public:
     // Takes ownership of `client`; deletes itself when done (handing the streams to a bridge
     // on success). `label` names the forward in log messages.
-    SocksSession(SshWorker* worker, QIODevice* client, QString peerAddress, quint16 peerPort, QString label);
+    SocksSession(SshWorker* worker, QIODevice* client, QString peerAddress, quint16 peerPort,
+                 QString label);
 
 signals:
     void logMessage(int level, QString text);

@@ -53,9 +53,13 @@ void registerMetaTypes() {
     (void)registered;
 }
 
-QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+QString fromStd(const std::string& text) {
+    return QString::fromStdString(text);
+}
 
-std::string_view viewOf(const QByteArray& bytes) { return {bytes.constData(), static_cast<std::size_t>(bytes.size())}; }
+std::string_view viewOf(const QByteArray& bytes) {
+    return {bytes.constData(), static_cast<std::size_t>(bytes.size())};
+}
 
 // The address tcpip-forward names for -R, as ssh sends it: none given is "localhost", "*" is
 // every address (the empty string, RFC 4254 §7.1).
@@ -68,19 +72,25 @@ QString remoteBindAddress(const PortForward& forward) {
 }
 
 QString hopName(const ClientConfig& config) {
-    return QStringLiteral("%1@%2:%3").arg(fromStd(config.user), fromStd(config.host)).arg(config.port);
+    return QStringLiteral("%1@%2:%3")
+        .arg(fromStd(config.user), fromStd(config.host))
+        .arg(config.port);
 }
 
 } // namespace
 
 QString PortForward::describe() const {
-    const QString bind = !bindPath.isEmpty()      ? bindPath
-                         : bindAddress.isEmpty() ? QString::number(bindPort)
-                                                 : QStringLiteral("%1:%2").arg(bindAddress).arg(bindPort);
+    const QString bind = !bindPath.isEmpty() ? bindPath
+                         : bindAddress.isEmpty()
+                             ? QString::number(bindPort)
+                             : QStringLiteral("%1:%2").arg(bindAddress).arg(bindPort);
     switch (kind) {
-    case Kind::Local: return QStringLiteral("-L %1:%2:%3").arg(bind, targetHost).arg(targetPort);
-    case Kind::Remote: return QStringLiteral("-R %1:%2:%3").arg(bind, targetHost).arg(targetPort);
-    case Kind::Dynamic: return QStringLiteral("-D %1").arg(bind);
+    case Kind::Local:
+        return QStringLiteral("-L %1:%2:%3").arg(bind, targetHost).arg(targetPort);
+    case Kind::Remote:
+        return QStringLiteral("-R %1:%2:%3").arg(bind, targetHost).arg(targetPort);
+    case Kind::Dynamic:
+        return QStringLiteral("-D %1").arg(bind);
     }
     return bind;
 }
@@ -102,7 +112,9 @@ int SshWorker::jumpHostOfRequest(quint64 requestId) {
     return tag == 0 ? -1 : static_cast<int>(tag) - 1;
 }
 
-bool SshWorker::usable() const { return client_ && streamOpen_ && !finished_; }
+bool SshWorker::usable() const {
+    return client_ && streamOpen_ && !finished_;
+}
 
 void SshWorker::connectToServer() {
     if (client_ || finished_)
@@ -140,15 +152,17 @@ void SshWorker::openStream() {
     const QString proxyCommand = options_.proxyCommand.trimmed();
     if (via_) {
         stream_ = new ChannelServerStream(via_, address, port, this);
-    } else if (!proxyCommand.isEmpty() && proxyCommand.compare(QLatin1String("none"), Qt::CaseInsensitive) != 0) {
+    } else if (!proxyCommand.isEmpty() &&
+               proxyCommand.compare(QLatin1String("none"), Qt::CaseInsensitive) != 0) {
         QString expanded;
         QString error;
-        if (!expandProxyCommand(proxyCommand, address, port, fromStd(config_.user), fromStd(config_.host), &expanded,
-                                &error)) {
+        if (!expandProxyCommand(proxyCommand, address, port, fromStd(config_.user),
+                                fromStd(config_.host), &expanded, &error)) {
             finish(false, Error::network(error.toStdString()));
             return;
         }
-        emit logMessage(static_cast<int>(LogLevel::Verbose), QStringLiteral("Executing proxy command: %1").arg(expanded));
+        emit logMessage(static_cast<int>(LogLevel::Verbose),
+                        QStringLiteral("Executing proxy command: %1").arg(expanded));
         stream_ = new ProxyCommandStream(expanded, this);
     } else {
         emit resolving(address);
@@ -182,8 +196,8 @@ void SshWorker::onConnectTimeout() {
     if (streamOpen_ || finished_)
         return;
     stream_->abort();
-    finish(false, Error::network("connect to host " + config_.host + " port " + std::to_string(config_.port) +
-                                 ": Connection timed out"));
+    finish(false, Error::network("connect to host " + config_.host + " port " +
+                                 std::to_string(config_.port) + ": Connection timed out"));
 }
 
 void SshWorker::onStreamReadable() {
@@ -199,9 +213,10 @@ void SshWorker::onStreamReadable() {
         const qint64 got = device->read(readBuffer_.data(), readBuffer_.size());
         if (got <= 0)
             break;
-        client_->receiveBytes(ByteView(reinterpret_cast<const std::uint8_t*>(readBuffer_.constData()),
-                                       static_cast<std::size_t>(got)),
-                              now());
+        client_->receiveBytes(
+            ByteView(reinterpret_cast<const std::uint8_t*>(readBuffer_.constData()),
+                     static_cast<std::size_t>(got)),
+            now());
         pump();
     }
 }
@@ -211,8 +226,8 @@ void SshWorker::onStreamFailed(const QString& reason) {
         return;
     if (!streamOpen_) {
         connectTimer_->stop();
-        finish(false, Error::network("connect to host " + config_.host + " port " + std::to_string(config_.port) +
-                                     ": " + reason.toStdString()));
+        finish(false, Error::network("connect to host " + config_.host + " port " +
+                                     std::to_string(config_.port) + ": " + reason.toStdString()));
         return;
     }
     client_->connectionLost(reason.toStdString(), now());
@@ -255,26 +270,29 @@ void SshWorker::startJumpChain() {
         hop->via_ = i > 0 ? hops_[i - 1] : nullptr;
         const quint64 tag = quint64(i + 1) << kHopShift;
         const QString prefix = QStringLiteral("jump host %1: ").arg(hopName(jump.config));
-        connect(hop, &SshWorker::logMessage, this,
-                [this, prefix](int level, const QString& text) { emit logMessage(level, prefix + text); });
-        connect(hop, &SshWorker::banner, this, &SshWorker::banner);
-        connect(hop, &SshWorker::hostKeyDecisionRequested, this, [this, tag](HostKeyDecision decision) {
-            decision.id |= tag;
-            emit hostKeyDecisionRequested(decision);
+        connect(hop, &SshWorker::logMessage, this, [this, prefix](int level, const QString& text) {
+            emit logMessage(level, prefix + text);
         });
+        connect(hop, &SshWorker::banner, this, &SshWorker::banner);
+        connect(hop, &SshWorker::hostKeyDecisionRequested, this,
+                [this, tag](HostKeyDecision decision) {
+                    decision.id |= tag;
+                    emit hostKeyDecisionRequested(decision);
+                });
         connect(hop, &SshWorker::promptRequested, this, [this, tag](PromptEvent prompt) {
             prompt.id |= tag;
             emit promptRequested(prompt);
         });
-        connect(hop, &SshWorker::authenticated, this, [this, i](const QString& method, const QString& info) {
-            emit jumpHostAuthenticated(static_cast<int>(i), method, info);
-            if (i + 1 < hops_.size()) {
-                startHop(i + 1);
-            } else {
-                via_ = hops_.back();
-                openStream();
-            }
-        });
+        connect(hop, &SshWorker::authenticated, this,
+                [this, i](const QString& method, const QString& info) {
+                    emit jumpHostAuthenticated(static_cast<int>(i), method, info);
+                    if (i + 1 < hops_.size()) {
+                        startHop(i + 1);
+                    } else {
+                        via_ = hops_.back();
+                        openStream();
+                    }
+                });
         connect(hop, &SshWorker::disconnected, this, [this, prefix](bool, const Error& error) {
             // A hop that ends takes every connection through it along.
             if (finished_)
@@ -292,7 +310,8 @@ void SshWorker::startJumpChain() {
 
 void SshWorker::startHop(std::size_t index) {
     SshWorker* hop = hops_[index];
-    emit jumpHostConnecting(static_cast<int>(index), fromStd(hop->config_.host), static_cast<quint16>(hop->config_.port));
+    emit jumpHostConnecting(static_cast<int>(index), fromStd(hop->config_.host),
+                            static_cast<quint16>(hop->config_.port));
     hop->connectToServer();
 }
 
@@ -301,7 +320,8 @@ void SshWorker::startHop(std::size_t index) {
 void SshWorker::writeToStream(const Bytes& bytes) {
     if (bytes.empty() || !streamOpen_ || !stream_ || !stream_->device())
         return;
-    stream_->device()->write(reinterpret_cast<const char*>(bytes.data()), static_cast<qint64>(bytes.size()));
+    stream_->device()->write(reinterpret_cast<const char*>(bytes.data()),
+                             static_cast<qint64>(bytes.size()));
 }
 
 void SshWorker::pump() {
@@ -330,7 +350,8 @@ void SshWorker::pump() {
     }
     if (const std::optional<TimePoint> deadline = client_->nextDeadline()) {
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now());
-        deadlineTimer_->start(static_cast<int>(std::clamp<long long>(wait.count(), 0, 24LL * 3600 * 1000)));
+        deadlineTimer_->start(
+            static_cast<int>(std::clamp<long long>(wait.count(), 0, 24LL * 3600 * 1000)));
     } else {
         deadlineTimer_->stop();
     }
@@ -388,7 +409,8 @@ bool SshWorker::dispatchToDevice(Event& event) {
                 if (device)
                     device->deliverClosed();
                 return true;
-            } else if constexpr (std::is_same_v<T, ChannelRequestResultEvent> || std::is_same_v<T, ExitStatusEvent> ||
+            } else if constexpr (std::is_same_v<T, ChannelRequestResultEvent> ||
+                                 std::is_same_v<T, ExitStatusEvent> ||
                                  std::is_same_v<T, ExitSignalEvent>) {
                 return owned(e.id);
             } else {
@@ -420,7 +442,8 @@ void SshWorker::dispatch(Event& event) {
                 // as OpenSSH does; no reply is wanted.
                 if (options_.forwardAgent && !options_.agentSocket.isEmpty())
                     if (const Status asked = client_->requestAgentForwarding(e.id); !asked)
-                        emit logMessage(static_cast<int>(LogLevel::Info), fromStd(asked.error().message));
+                        emit logMessage(static_cast<int>(LogLevel::Info),
+                                        fromStd(asked.error().message));
                 emit channelOpened(e.id);
             } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
                 emit channelOpenFailed(e.id, e.reasonCode, fromStd(e.description));
@@ -481,12 +504,15 @@ void SshWorker::flushChannels() {
             if (pending.offset < pending.data.size()) {
                 const Result<std::size_t> taken = client_->sendData(
                     id,
-                    ByteView(reinterpret_cast<const std::uint8_t*>(pending.data.constData()) + pending.offset,
+                    ByteView(reinterpret_cast<const std::uint8_t*>(pending.data.constData()) +
+                                 pending.offset,
                              static_cast<std::size_t>(pending.data.size() - pending.offset)),
                     pending.extended);
                 if (!taken) {
                     emit logMessage(static_cast<int>(LogLevel::Info),
-                                    QStringLiteral("channel %1: %2").arg(id).arg(fromStd(taken.error().message)));
+                                    QStringLiteral("channel %1: %2")
+                                        .arg(id)
+                                        .arg(fromStd(taken.error().message)));
                     it = pending_.erase(it);
                     continue;
                 }
@@ -572,7 +598,8 @@ void SshWorker::closeConnection() {
 void SshWorker::answerHostKey(quint64 requestId, bool accept, bool saveToKnownHosts) {
     if (const int hop = jumpHostOfRequest(requestId); hop >= 0) {
         if (static_cast<std::size_t>(hop) < hops_.size())
-            hops_[static_cast<std::size_t>(hop)]->answerHostKey(requestId & kHopIdMask, accept, saveToKnownHosts);
+            hops_[static_cast<std::size_t>(hop)]->answerHostKey(requestId & kHopIdMask, accept,
+                                                                saveToKnownHosts);
         return;
     }
     if (!usable())
@@ -584,7 +611,8 @@ void SshWorker::answerHostKey(quint64 requestId, bool accept, bool saveToKnownHo
 void SshWorker::answerPrompt(quint64 requestId, std::vector<SecretBytes> responses) {
     if (const int hop = jumpHostOfRequest(requestId); hop >= 0) {
         if (static_cast<std::size_t>(hop) < hops_.size())
-            hops_[static_cast<std::size_t>(hop)]->answerPrompt(requestId & kHopIdMask, std::move(responses));
+            hops_[static_cast<std::size_t>(hop)]->answerPrompt(requestId & kHopIdMask,
+                                                               std::move(responses));
         return;
     }
     if (!usable())
@@ -616,15 +644,18 @@ void SshWorker::openSession() {
     pump();
 }
 
-ChannelDevice* SshWorker::openDirectTcpipDevice(const QString& host, quint16 port, const QString& originatorAddress,
-                                                quint16 originatorPort, QObject* parent, QString* error) {
+ChannelDevice* SshWorker::openDirectTcpipDevice(const QString& host, quint16 port,
+                                                const QString& originatorAddress,
+                                                quint16 originatorPort, QObject* parent,
+                                                QString* error) {
     if (!usable() || !client_->isAuthenticated()) {
         *error = QStringLiteral("not connected");
         return nullptr;
     }
     const QByteArray hostBytes = host.toUtf8();
     const QByteArray originatorBytes = originatorAddress.toUtf8();
-    Result<ChannelId> opened = client_->openDirectTcpip(viewOf(hostBytes), port, viewOf(originatorBytes), originatorPort);
+    Result<ChannelId> opened =
+        client_->openDirectTcpip(viewOf(hostBytes), port, viewOf(originatorBytes), originatorPort);
     if (!opened) {
         *error = fromStd(opened.error().message);
         return nullptr;
@@ -635,7 +666,8 @@ ChannelDevice* SshWorker::openDirectTcpipDevice(const QString& host, quint16 por
     return device;
 }
 
-void SshWorker::runChannelRequest(quint32 channel, const char* request, const std::function<Status()>& call) {
+void SshWorker::runChannelRequest(quint32 channel, const char* request,
+                                  const std::function<Status()>& call) {
     if (!usable())
         return;
     // A request the core refuses locally is reported like a refusal from the server, so
@@ -656,23 +688,28 @@ void SshWorker::requestShell(quint32 channel) {
 }
 
 void SshWorker::requestExec(quint32 channel, QByteArray command) {
-    runChannelRequest(channel, "exec", [&] { return client_->requestExec(channel, viewOf(command)); });
+    runChannelRequest(channel, "exec",
+                      [&] { return client_->requestExec(channel, viewOf(command)); });
 }
 
 void SshWorker::requestSubsystem(quint32 channel, QByteArray subsystem) {
-    runChannelRequest(channel, "subsystem", [&] { return client_->requestSubsystem(channel, viewOf(subsystem)); });
+    runChannelRequest(channel, "subsystem",
+                      [&] { return client_->requestSubsystem(channel, viewOf(subsystem)); });
 }
 
 void SshWorker::setEnv(quint32 channel, QByteArray name, QByteArray value) {
-    runChannelRequest(channel, "env", [&] { return client_->setEnv(channel, viewOf(name), viewOf(value)); });
+    runChannelRequest(channel, "env",
+                      [&] { return client_->setEnv(channel, viewOf(name), viewOf(value)); });
 }
 
 void SshWorker::windowChange(quint32 channel, quint32 columns, quint32 rows) {
-    runChannelRequest(channel, "window-change", [&] { return client_->windowChange(channel, columns, rows); });
+    runChannelRequest(channel, "window-change",
+                      [&] { return client_->windowChange(channel, columns, rows); });
 }
 
 void SshWorker::sendSignal(quint32 channel, QByteArray signalName) {
-    runChannelRequest(channel, "signal", [&] { return client_->sendSignal(channel, viewOf(signalName)); });
+    runChannelRequest(channel, "signal",
+                      [&] { return client_->sendSignal(channel, viewOf(signalName)); });
 }
 
 void SshWorker::queueChannelData(quint32 channel, QByteArray data, bool extended) {
@@ -695,7 +732,9 @@ qint64 SshWorker::queuedChannelBytes(quint32 channel) const {
     return it == pending_.end() ? 0 : it->second.data.size() - it->second.offset;
 }
 
-void SshWorker::write(quint32 channel, QByteArray data, bool extended) { queueChannelData(channel, std::move(data), extended); }
+void SshWorker::write(quint32 channel, QByteArray data, bool extended) {
+    queueChannelData(channel, std::move(data), extended);
+}
 
 void SshWorker::sendEof(quint32 channel) {
     if (!usable())
@@ -730,25 +769,36 @@ void SshWorker::addForward(PortForward forward) {
         startForward(forwards_.back());
 }
 
-void SshWorker::addLocalForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort) {
-    addForward(PortForward{PortForward::Kind::Local, std::move(bindAddress), bindPort, {}, std::move(host), hostPort});
+void SshWorker::addLocalForward(QString bindAddress, quint16 bindPort, QString host,
+                                quint16 hostPort) {
+    addForward(PortForward{
+        PortForward::Kind::Local, std::move(bindAddress), bindPort, {}, std::move(host), hostPort});
 }
 
 void SshWorker::addLocalSocketForward(QString bindPath, QString host, quint16 hostPort) {
-    addForward(PortForward{PortForward::Kind::Local, {}, 0, std::move(bindPath), std::move(host), hostPort});
+    addForward(PortForward{
+        PortForward::Kind::Local, {}, 0, std::move(bindPath), std::move(host), hostPort});
 }
 
 void SshWorker::addDynamicForward(QString bindAddress, quint16 bindPort) {
-    addForward(PortForward{PortForward::Kind::Dynamic, std::move(bindAddress), bindPort, {}, {}, 0});
+    addForward(
+        PortForward{PortForward::Kind::Dynamic, std::move(bindAddress), bindPort, {}, {}, 0});
 }
 
-void SshWorker::addRemoteForward(QString bindAddress, quint16 bindPort, QString host, quint16 hostPort) {
-    addForward(PortForward{PortForward::Kind::Remote, std::move(bindAddress), bindPort, {}, std::move(host), hostPort});
+void SshWorker::addRemoteForward(QString bindAddress, quint16 bindPort, QString host,
+                                 quint16 hostPort) {
+    addForward(PortForward{PortForward::Kind::Remote,
+                           std::move(bindAddress),
+                           bindPort,
+                           {},
+                           std::move(host),
+                           hostPort});
 }
 
 void SshWorker::removeForward(PortForward forward) {
     for (auto it = forwards_.begin(); it != forwards_.end(); ++it) {
-        const bool sameRemote = it->spec.kind == PortForward::Kind::Remote && forward.kind == PortForward::Kind::Remote &&
+        const bool sameRemote = it->spec.kind == PortForward::Kind::Remote &&
+                                forward.kind == PortForward::Kind::Remote &&
                                 it->spec.bindAddress == forward.bindAddress && it->remoteActive &&
                                 it->remoteBoundPort == forward.bindPort;
         if (!(it->spec == forward) && !sameRemote)
@@ -774,7 +824,8 @@ void SshWorker::startForwards() {
 }
 
 void SshWorker::forwardFailedFor(ActiveForward& forward, const QString& reason) {
-    emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(forward.spec.describe(), reason));
+    emit logMessage(static_cast<int>(LogLevel::Info),
+                    QStringLiteral("%1: %2").arg(forward.spec.describe(), reason));
     emit forwardFailed(forward.spec, reason);
 }
 
@@ -804,7 +855,8 @@ void SshWorker::startForward(ActiveForward& forward) {
     }
     case PortForward::Kind::Remote: {
         const QByteArray bind = remoteBindAddress(forward.spec).toUtf8();
-        Result<RequestId> requested = client_->requestTcpipForward(viewOf(bind), forward.spec.bindPort);
+        Result<RequestId> requested =
+            client_->requestTcpipForward(viewOf(bind), forward.spec.bindPort);
         if (!requested) {
             forwardFailedFor(forward, fromStd(requested.error().message));
             return;
@@ -866,7 +918,8 @@ void SshWorker::onChannelOpenRequest(const ChannelOpenRequestEvent& request) {
     }
 }
 
-void SshWorker::connectForwardedChannel(const ChannelOpenRequestEvent& request, const PortForward& spec) {
+void SshWorker::connectForwardedChannel(const ChannelOpenRequestEvent& request,
+                                        const PortForward& spec) {
     const QString label = QStringLiteral("%1: connection from %2 port %3")
                               .arg(spec.describe(), fromStd(request.originatorAddress))
                               .arg(request.originatorPort);
@@ -896,7 +949,8 @@ void SshWorker::connectForwardedChannel(const ChannelOpenRequestEvent& request, 
                                    .arg(spec.targetHost)
                                    .arg(spec.targetPort)
                                    .arg(socket->errorString());
-        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(label, reason));
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QStringLiteral("%1: %2").arg(label, reason));
         socket->deleteLater();
         if (usable()) {
             (void)client_->rejectChannelOpen(id, 2, reason.toStdString()); // connect failed
@@ -916,7 +970,8 @@ void SshWorker::connectAgentChannel(const ChannelOpenRequestEvent& request) {
     connect(socket, &QLocalSocket::errorOccurred, this, [this, socket, id] {
         socket->disconnect(this);
         emit logMessage(static_cast<int>(LogLevel::Info),
-                        QStringLiteral("forwarded agent: %1: %2").arg(options_.agentSocket, socket->errorString()));
+                        QStringLiteral("forwarded agent: %1: %2")
+                            .arg(options_.agentSocket, socket->errorString()));
         socket->deleteLater();
         if (usable()) {
             (void)client_->rejectChannelOpen(id, 2, "cannot reach the local agent");
@@ -933,7 +988,8 @@ void SshWorker::acceptAndBridge(RequestId request, QIODevice* local, const QStri
     }
     Result<ChannelId> accepted = client_->acceptChannelOpen(request);
     if (!accepted) {
-        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(label, fromStd(accepted.error().message)));
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QStringLiteral("%1: %2").arg(label, fromStd(accepted.error().message)));
         local->deleteLater();
         pump();
         return;
@@ -944,8 +1000,8 @@ void SshWorker::acceptAndBridge(RequestId request, QIODevice* local, const QStri
     pump();
 }
 
-void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection, const QString& peerAddress,
-                                  quint16 peerPort) {
+void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection,
+                                  const QString& peerAddress, quint16 peerPort) {
     connection->setParent(this);
     if (spec.kind == PortForward::Kind::Dynamic) {
         auto* session = new SocksSession(this, connection, peerAddress, peerPort, spec.describe());
@@ -953,9 +1009,11 @@ void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection
         return;
     }
     QString error;
-    ChannelDevice* channel = openDirectTcpipDevice(spec.targetHost, spec.targetPort, peerAddress, peerPort, this, &error);
+    ChannelDevice* channel = openDirectTcpipDevice(spec.targetHost, spec.targetPort, peerAddress,
+                                                   peerPort, this, &error);
     if (!channel) {
-        emit logMessage(static_cast<int>(LogLevel::Info), QStringLiteral("%1: %2").arg(spec.describe(), error));
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QStringLiteral("%1: %2").arg(spec.describe(), error));
         connection->deleteLater();
         return;
     }
@@ -968,7 +1026,8 @@ void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection
     connect(channel, &ChannelDevice::openFailed, this,
             [this, connection, channel, label](quint32, const QString& description) {
                 emit logMessage(static_cast<int>(LogLevel::Info),
-                                QStringLiteral("%1: the server refused the connection: %2").arg(label, description));
+                                QStringLiteral("%1: the server refused the connection: %2")
+                                    .arg(label, description));
                 connection->deleteLater();
                 channel->deleteLater();
             });
@@ -976,7 +1035,8 @@ void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection
 
 // ---- The thread ----
 
-SshWorkerThread::SshWorkerThread(SshWorker* worker) : thread_(std::make_unique<QThread>()), worker_(worker) {
+SshWorkerThread::SshWorkerThread(SshWorker* worker)
+    : thread_(std::make_unique<QThread>()), worker_(worker) {
     thread_->setObjectName(QStringLiteral("ssh-worker"));
     worker_->moveToThread(thread_.get());
     QObject::connect(thread_.get(), &QThread::finished, worker_, &QObject::deleteLater);

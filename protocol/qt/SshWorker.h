@@ -18,7 +18,6 @@
 #include <QPointer>
 #include <QString>
 #include <QThread>
-
 #include <chrono>
 #include <functional>
 #include <map>
@@ -108,7 +107,8 @@ public:
     using ChannelId = client::ChannelId;
     using RequestId = client::RequestId;
 
-    explicit SshWorker(client::ClientConfig config, ConnectOptions options = {}, QObject* parent = nullptr);
+    explicit SshWorker(client::ClientConfig config, ConnectOptions options = {},
+                       QObject* parent = nullptr);
     ~SshWorker() override;
 
     // Prompts and host-key decisions of jump hosts arrive through promptRequested and
@@ -122,8 +122,9 @@ public:
     // Opens a direct-tcpip channel (RFC 4254 §7.2) as a device owned by `parent`: opened()
     // or openFailed() follows. nullptr when not authenticated or the core refuses at once
     // (*error says why).
-    ChannelDevice* openDirectTcpipDevice(const QString& host, quint16 port, const QString& originatorAddress,
-                                         quint16 originatorPort, QObject* parent, QString* error);
+    ChannelDevice* openDirectTcpipDevice(const QString& host, quint16 port,
+                                         const QString& originatorAddress, quint16 originatorPort,
+                                         QObject* parent, QString* error);
 
 public slots:
     // Resolves, connects and starts the SSH handshake. Progress arrives as signals.
@@ -176,7 +177,8 @@ signals:
     void hostKeyDecisionRequested(portal::protocol::client::HostKeyDecision decision);
     void promptRequested(portal::protocol::client::PromptEvent prompt);
     void banner(QString text);
-    void authenticated(QString method, QString info, portal::protocol::client::ConnectionInfo details);
+    void authenticated(QString method, QString info,
+                       portal::protocol::client::ConnectionInfo details);
     void channelOpened(quint32 channel);
     void channelOpenFailed(quint32 channel, quint32 reasonCode, QString description);
     void channelRequestResult(quint32 channel, QString request, bool success);
@@ -201,8 +203,8 @@ private:
     friend class ChannelDevice;
 
     struct PendingChannelData {
-        QByteArray data;       // queued by write(), not yet taken by the core
-        qsizetype offset = 0;  // bytes of `data` already taken
+        QByteArray data;      // queued by write(), not yet taken by the core
+        qsizetype offset = 0; // bytes of `data` already taken
         bool extended = false;
         bool eofRequested = false;
     };
@@ -236,18 +238,21 @@ private:
     void writeToStream(const Bytes& bytes);
     void queueChannelData(quint32 channel, QByteArray data, bool extended);
     qint64 queuedChannelBytes(quint32 channel) const;
-    void runChannelRequest(quint32 channel, const char* request, const std::function<Status()>& call);
+    void runChannelRequest(quint32 channel, const char* request,
+                           const std::function<Status()>& call);
     void finish(bool clean, Error error);
     bool usable() const;
     static client::TimePoint now() { return client::Clock::now(); }
 
     void startForwards();
     void startForward(ActiveForward& forward);
-    void onForwardAccepted(const PortForward& spec, QIODevice* socket, const QString& peerAddress, quint16 peerPort);
+    void onForwardAccepted(const PortForward& spec, QIODevice* socket, const QString& peerAddress,
+                           quint16 peerPort);
     void forwardFailedFor(ActiveForward& forward, const QString& reason);
     void onChannelOpenRequest(const client::ChannelOpenRequestEvent& request);
     void onTcpipForwardResult(const client::TcpipForwardResultEvent& result);
-    void connectForwardedChannel(const client::ChannelOpenRequestEvent& request, const PortForward& spec);
+    void connectForwardedChannel(const client::ChannelOpenRequestEvent& request,
+                                 const PortForward& spec);
     void connectAgentChannel(const client::ChannelOpenRequestEvent& request);
     // Accepts a server-opened channel and joins it to `local`; rejects it when that fails.
     void acceptAndBridge(RequestId request, QIODevice* local, const QString& label);

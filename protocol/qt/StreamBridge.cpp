@@ -8,7 +8,6 @@
 #include <QLocalSocket>
 #include <QTimer>
 
-
 namespace portal::protocol::qt {
 
 namespace {
@@ -114,7 +113,7 @@ void StreamBridge::shutdownLocalWrite() {
     localWriteShut_ = true;
     if (localReadEnded_ || localGone_)
         return; // both directions done: maybeFinish closes the socket
-    // Channel EOF: FIN towards the local peer while it may still send (half-close).
+        // Channel EOF: FIN towards the local peer while it may still send (half-close).
 #ifndef Q_OS_WIN
     if (auto* stream = qobject_cast<LocalStreamSocket*>(local_.data())) {
         stream->shutdownWrite();
@@ -129,9 +128,11 @@ void StreamBridge::maybeFinish() {
     if (ended_ || !local_ || !channel_)
         return;
     const bool towardChannelDone = eofSentToChannel_ || channelClosed_;
-    const bool towardLocalDone = localGone_ || (localWriteShut_ && channel_->peerFinished()) ||
-                                 (channelClosed_ && channel_->bytesAvailable() == 0 && local_->bytesToWrite() == 0);
-    if ((towardChannelDone && towardLocalDone) || (localGone_ && (channelClosed_ || eofSentToChannel_)) ||
+    const bool towardLocalDone =
+        localGone_ || (localWriteShut_ && channel_->peerFinished()) ||
+        (channelClosed_ && channel_->bytesAvailable() == 0 && local_->bytesToWrite() == 0);
+    if ((towardChannelDone && towardLocalDone) ||
+        (localGone_ && (channelClosed_ || eofSentToChannel_)) ||
         (channelClosed_ && local_->bytesToWrite() == 0 && channel_->bytesAvailable() == 0))
         end();
 }

@@ -45,8 +45,8 @@ private:
     QPointer<ChannelDevice> channel_;
     qint64 toChannel_ = 0;
     qint64 toLocal_ = 0;
-    bool localReadEnded_ = false;  // EOF from the local side
-    bool localGone_ = false;       // the local socket is closed both ways
+    bool localReadEnded_ = false; // EOF from the local side
+    bool localGone_ = false;      // the local socket is closed both ways
     bool eofSentToChannel_ = false;
     bool localWriteShut_ = false;
     bool channelClosed_ = false;

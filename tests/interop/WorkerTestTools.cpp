@@ -4,12 +4,10 @@
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QRandomGenerator>
-
-#include <cstring>
-
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -20,8 +18,8 @@ namespace portal::test {
 
 using protocol::qt::SshWorker;
 
-protocol::client::ClientConfig publickeyConfig(const SshServer& server, const QString& knownHostsPath,
-                                               const QString& identity) {
+protocol::client::ClientConfig
+publickeyConfig(const SshServer& server, const QString& knownHostsPath, const QString& identity) {
     protocol::client::ClientConfig config;
     config.host = "127.0.0.1";
     config.port = server.port();
@@ -38,7 +36,8 @@ protocol::client::ClientConfig publickeyConfig(const SshServer& server, const QS
     return config;
 }
 
-RunningWorker::RunningWorker(protocol::client::ClientConfig config, protocol::qt::ConnectOptions options)
+RunningWorker::RunningWorker(protocol::client::ClientConfig config,
+                             protocol::qt::ConnectOptions options)
     : worker_(new SshWorker(std::move(config), std::move(options))) {
     authenticated = std::make_unique<QSignalSpy>(worker_, &SshWorker::authenticated);
     disconnected = std::make_unique<QSignalSpy>(worker_, &SshWorker::disconnected);
@@ -55,11 +54,14 @@ QStringList RunningWorker::log() const {
 }
 
 QString RunningWorker::disconnectReason() const {
-    return disconnected->isEmpty() ? QString()
-                                   : QString::fromStdString((*disconnected)[0][1].value<protocol::Error>().message);
+    return disconnected->isEmpty()
+               ? QString()
+               : QString::fromStdString((*disconnected)[0][1].value<protocol::Error>().message);
 }
 
-RunningWorker::~RunningWorker() { thread_.reset(); }
+RunningWorker::~RunningWorker() {
+    thread_.reset();
+}
 
 bool RunningWorker::connectAndAuthenticate(int timeoutMs) {
     QMetaObject::invokeMethod(worker_, &SshWorker::connectToServer);
@@ -77,7 +79,8 @@ bool RunningWorker::connectAndAuthenticate(int timeoutMs) {
 }
 
 void RunningWorker::run(const std::function<void(SshWorker*)>& call) {
-    QMetaObject::invokeMethod(worker_, [this, call] { call(worker_); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [this, call] { call(worker_); }, Qt::BlockingQueuedConnection);
 }
 
 EchoServer::EchoServer(Mode mode) : mode_(mode) {
@@ -93,8 +96,10 @@ EchoServer::EchoServer(Mode mode) : mode_(mode) {
         const int small = 32 * 1024;
         ::setsockopt(listener_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     }
-    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 256) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    if (listener_ < 0 ||
+        ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_, 256) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
         qFatal("echo server: cannot listen on 127.0.0.1: %s", strerror(errno));
     port_ = ntohs(address.sin_port);
     acceptThread_ = std::thread([this] { acceptLoop(); });
@@ -190,7 +195,8 @@ void EchoServer::acceptLoop() {
     }
 }
 
-std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs, QString* error) {
+std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs,
+                                           QString* error) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     QByteArray received;
     qsizetype sent = 0;
@@ -199,10 +205,13 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
     char buffer[65536];
     // Both directions run to their own end: the peer's EOF does not stop our sending.
     while (!(shut && readEnded)) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             *error = QStringLiteral("timed out after sending %1 of %2 bytes and receiving %3%4")
-                         .arg(sent).arg(data.size()).arg(received.size())
+                         .arg(sent)
+                         .arg(data.size())
+                         .arg(received.size())
                          .arg(readEnded ? QStringLiteral(" (peer EOF seen)") : QString());
             ::close(fd);
             return std::nullopt;
@@ -228,10 +237,14 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
                 received.append(buffer, got);
         }
         if (!shut && (events.revents & (POLLOUT | POLLERR))) {
-            const ssize_t n = ::send(fd, data.constData() + sent, static_cast<size_t>(std::min<qsizetype>(data.size() - sent, 65536)),
-                                     MSG_NOSIGNAL);
+            const ssize_t n = ::send(
+                fd, data.constData() + sent,
+                static_cast<size_t>(std::min<qsizetype>(data.size() - sent, 65536)), MSG_NOSIGNAL);
             if (n < 0) {
-                *error = QStringLiteral("write after %1 of %2 bytes: %3").arg(sent).arg(data.size()).arg(strerror(errno));
+                *error = QStringLiteral("write after %1 of %2 bytes: %3")
+                             .arg(sent)
+                             .arg(data.size())
+                             .arg(strerror(errno));
                 ::close(fd);
                 return std::nullopt;
             }
@@ -242,7 +255,8 @@ std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int t
     return received;
 }
 
-std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int timeoutMs, QString* error) {
+std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int timeoutMs,
+                                      QString* error) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -257,7 +271,8 @@ std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int 
     return exchangeOnSocket(fd, data, timeoutMs, error);
 }
 
-std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs, QString* error) {
+std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs,
+                                       QString* error) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
@@ -276,8 +291,8 @@ std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& da
     return exchangeOnSocket(fd, data, timeoutMs, error);
 }
 
-std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs, QString* error,
-                                  const QByteArray& input) {
+std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs,
+                                  QString* error, const QByteArray& input) {
     SshWorker* worker = running.worker();
     QObject receiver; // lives in this thread: the lambdas below run here
     std::optional<quint32> channel;
@@ -289,37 +304,44 @@ std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& comm
         if (channel)
             return;
         channel = id;
-        QMetaObject::invokeMethod(worker, [worker, id, command] { worker->requestExec(id, command); });
+        QMetaObject::invokeMethod(worker,
+                                  [worker, id, command] { worker->requestExec(id, command); });
     });
-    QObject::connect(worker, &SshWorker::channelRequestResult, &receiver, [&](quint32 id, const QString& request, bool ok) {
-        if (channel != id || request != QLatin1String("exec"))
-            return;
-        if (!ok) {
-            execRefused = true;
-            return;
-        }
-        QMetaObject::invokeMethod(worker, [worker, id, input] {
-            if (!input.isEmpty())
-                worker->write(id, input);
-            worker->sendEof(id);
-        });
-    });
-    QObject::connect(worker, &SshWorker::channelData, &receiver, [&](quint32 id, const QByteArray& data, bool extended) {
-        if (channel != id)
-            return;
-        (extended ? err : out) += data;
-        QMetaObject::invokeMethod(worker, [worker, id, n = data.size()] { worker->consumed(id, n); });
-    });
-    QObject::connect(worker, &SshWorker::channelClosed, &receiver, [&](quint32 id) { closed = closed || channel == id; });
+    QObject::connect(worker, &SshWorker::channelRequestResult, &receiver,
+                     [&](quint32 id, const QString& request, bool ok) {
+                         if (channel != id || request != QLatin1String("exec"))
+                             return;
+                         if (!ok) {
+                             execRefused = true;
+                             return;
+                         }
+                         QMetaObject::invokeMethod(worker, [worker, id, input] {
+                             if (!input.isEmpty())
+                                 worker->write(id, input);
+                             worker->sendEof(id);
+                         });
+                     });
+    QObject::connect(worker, &SshWorker::channelData, &receiver,
+                     [&](quint32 id, const QByteArray& data, bool extended) {
+                         if (channel != id)
+                             return;
+                         (extended ? err : out) += data;
+                         QMetaObject::invokeMethod(
+                             worker, [worker, id, n = data.size()] { worker->consumed(id, n); });
+                     });
+    QObject::connect(worker, &SshWorker::channelClosed, &receiver,
+                     [&](quint32 id) { closed = closed || channel == id; });
     QMetaObject::invokeMethod(worker, &SshWorker::openSession);
     QElapsedTimer waited;
     waited.start();
-    while (!closed && !execRefused && running.disconnected->isEmpty() && waited.elapsed() < timeoutMs)
+    while (!closed && !execRefused && running.disconnected->isEmpty() &&
+           waited.elapsed() < timeoutMs)
         QTest::qWait(10);
     if (!closed) {
         *error = execRefused ? QStringLiteral("exec refused")
-                 : !running.disconnected->isEmpty() ? QStringLiteral("disconnected: ") + running.disconnectReason()
-                                                    : QStringLiteral("exec did not finish in %1 ms").arg(timeoutMs);
+                 : !running.disconnected->isEmpty()
+                     ? QStringLiteral("disconnected: ") + running.disconnectReason()
+                     : QStringLiteral("exec did not finish in %1 ms").arg(timeoutMs);
         *error += QStringLiteral("; stderr: ") + QString::fromLocal8Bit(err);
         return std::nullopt;
     }

@@ -11,7 +11,6 @@
 #include <QSignalSpy>
 #include <QString>
 #include <QTest>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -24,8 +23,8 @@ namespace portal::test {
 // The configuration most runtime tests start from: the server's test user, its host keys
 // written to `knownHostsPath` under StrictHostKeyChecking=yes, publickey only, with `identity`
 // (a private key path) unless it is empty.
-protocol::client::ClientConfig publickeyConfig(const SshServer& server, const QString& knownHostsPath,
-                                               const QString& identity);
+protocol::client::ClientConfig
+publickeyConfig(const SshServer& server, const QString& knownHostsPath, const QString& identity);
 
 // An SshWorker in its own thread, connected and authenticated (or failed, with why()).
 class RunningWorker {
@@ -61,10 +60,10 @@ private:
 class EchoServer {
 public:
     enum class Mode {
-        Echo,           // echo as it reads
-        DigestAtEof,    // read to EOF, then answer the SHA-256 of it (needs a true half-close)
-        Flood,          // write kFloodBytes of a counter pattern as fast as the peer takes them
-        Sink,           // shut down our writing side at once, then read to EOF; sinkDigests()
+        Echo,        // echo as it reads
+        DigestAtEof, // read to EOF, then answer the SHA-256 of it (needs a true half-close)
+        Flood,       // write kFloodBytes of a counter pattern as fast as the peer takes them
+        Sink,        // shut down our writing side at once, then read to EOF; sinkDigests()
     };
     static constexpr qint64 kFloodBytes = 32 * 1024 * 1024;
     explicit EchoServer(Mode mode = Mode::Echo);
@@ -92,16 +91,19 @@ private:
 
 // Connects to 127.0.0.1:port (or a Unix socket path), writes `data`, shuts down writing,
 // reads until EOF. nullopt (with *error) on a failure or after `timeoutMs`.
-std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int timeoutMs, QString* error);
-std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs, QString* error);
+std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int timeoutMs,
+                                      QString* error);
+std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs,
+                                       QString* error);
 // Any connected socket fd: the same exchange.
-std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs, QString* error);
+std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs,
+                                           QString* error);
 
 QByteArray randomBytes(qsizetype size);
 
 // Runs `command` in a new session channel of an authenticated worker; returns stdout (stderr
 // appended to *error on failure), or nullopt after `timeoutMs` or when the exec fails.
-std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs, QString* error,
-                                  const QByteArray& input = {});
+std::optional<QByteArray> runExec(RunningWorker& running, const QByteArray& command, int timeoutMs,
+                                  QString* error, const QByteArray& input = {});
 
 } // namespace portal::test

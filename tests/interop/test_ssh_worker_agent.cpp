@@ -58,7 +58,8 @@ private slots:
     void identitiesOnlyKeepsAgentKeysBack() {
         ClientKey other;
         QString error;
-        QVERIFY2(generateClientKey(dir_.path(), QStringLiteral("other"), QStringLiteral("ed25519"), 0, QString(), &other, &error),
+        QVERIFY2(generateClientKey(dir_.path(), QStringLiteral("other"), QStringLiteral("ed25519"),
+                                   0, QString(), &other, &error),
                  qPrintable(error));
         client::ClientConfig withOnly = config();
         withOnly.identities = {{other.privatePath.toStdString()}};
@@ -110,7 +111,8 @@ private slots:
         RunningWorker running(config(), options);
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString error;
-        const std::optional<QByteArray> out = runExec(running, "ssh-add -l; echo status=$?", 20000, &error);
+        const std::optional<QByteArray> out =
+            runExec(running, "ssh-add -l; echo status=$?", 20000, &error);
         QVERIFY2(out.has_value(), qPrintable(error));
         QVERIFY2(out->contains("status=2"), out->constData()); // 2: could not contact an agent
     }

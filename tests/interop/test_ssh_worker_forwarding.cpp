@@ -9,10 +9,8 @@
 #include <QCryptographicHash>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <future>
-
 #include <arpa/inet.h>
+#include <future>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -39,10 +37,10 @@ bool readExactly(int fd, char* buffer, int size) {
 }
 
 // Connects to the SOCKS port and asks for targetHost:targetPort the way `version` does
-// ("5" and "4" with an IPv4 address, "4a" with a domain name); returns the connected descriptor once
-// the proxy answered success, or -1 with *error.
-int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& targetHost, quint16 targetPort,
-                 QString* error) {
+// ("5" and "4" with an IPv4 address, "4a" with a domain name); returns the connected descriptor
+// once the proxy answered success, or -1 with *error.
+int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& targetHost,
+                 quint16 targetPort, QString* error) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -67,13 +65,16 @@ int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& ta
         // SOCKS4: the IPv4 address itself and a user id.
         in_addr ipv4{};
         ::inet_pton(AF_INET, targetHost.constData(), &ipv4);
-        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) + QByteArray(1, char(targetPort & 0xff)) +
-                  QByteArray(reinterpret_cast<const char*>(&ipv4), 4) + QByteArray("portal") + QByteArray(1, '\0');
+        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) +
+                  QByteArray(1, char(targetPort & 0xff)) +
+                  QByteArray(reinterpret_cast<const char*>(&ipv4), 4) + QByteArray("portal") +
+                  QByteArray(1, '\0');
         replySize = 8;
     } else {
         // SOCKS4a: address 0.0.0.1, an empty user id, then the domain name.
-        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) + QByteArray(1, char(targetPort & 0xff)) +
-                  QByteArray::fromHex("00000001") + QByteArray(1, '\0') + targetHost + QByteArray(1, '\0');
+        request = QByteArray::fromHex("0401") + QByteArray(1, char(targetPort >> 8)) +
+                  QByteArray(1, char(targetPort & 0xff)) + QByteArray::fromHex("00000001") +
+                  QByteArray(1, '\0') + targetHost + QByteArray(1, '\0');
         replySize = 8;
     }
     if (version == QLatin1String("5"))
@@ -89,8 +90,9 @@ int socksConnect(quint16 proxyPort, const QString& version, const QByteArray& ta
         ::close(fd);
         return -1;
     }
-    const bool ok = version == QLatin1String("5") ? reply.startsWith(QByteArray::fromHex("0500050000"))
-                                                   : reply.startsWith(QByteArray::fromHex("005a"));
+    const bool ok = version == QLatin1String("5")
+                        ? reply.startsWith(QByteArray::fromHex("0500050000"))
+                        : reply.startsWith(QByteArray::fromHex("005a"));
     if (!ok) {
         *error = QStringLiteral("SOCKS reply %1").arg(QString::fromLatin1(reply.toHex()));
         ::close(fd);
@@ -110,7 +112,8 @@ class TestSshWorkerForwarding : public QObject {
     std::unique_ptr<EchoServer> echo_;
 
     client::ClientConfig config() {
-        return publickeyConfig(*server_, dir_.filePath(QStringLiteral("known_hosts")), key_.privatePath);
+        return publickeyConfig(*server_, dir_.filePath(QStringLiteral("known_hosts")),
+                               key_.privatePath);
     }
 
     // Adds `forward` and waits for forwardReady; returns the bound port (0 and a failure
@@ -118,7 +121,9 @@ class TestSshWorkerForwarding : public QObject {
     static quint16 addForward(RunningWorker& running, const PortForward& forward, QString* why) {
         QSignalSpy ready(running.worker(), &SshWorker::forwardReady);
         QSignalSpy failed(running.worker(), &SshWorker::forwardFailed);
-        QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] { worker->addForward(forward); });
+        QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] {
+            worker->addForward(forward);
+        });
         QElapsedTimer waited;
         waited.start();
         while (ready.isEmpty() && failed.isEmpty() && waited.elapsed() < 10000)
@@ -130,8 +135,10 @@ class TestSshWorkerForwarding : public QObject {
     }
 
     // Runs `count` exchanges at once in threads while this thread's event loop runs.
-    static QStringList parallelExchanges(int count, const std::function<std::optional<QByteArray>(const QByteArray&, QString*)>& exchange,
-                                         qsizetype size) {
+    static QStringList parallelExchanges(
+        int count,
+        const std::function<std::optional<QByteArray>(const QByteArray&, QString*)>& exchange,
+        qsizetype size) {
         std::vector<QByteArray> inputs;
         for (int i = 0; i < count; ++i)
             inputs.push_back(randomBytes(size + i * 997)); // lengths differ: no packet-size luck
@@ -144,7 +151,9 @@ class TestSshWorkerForwarding : public QObject {
                     return error;
                 if (QCryptographicHash::hash(*echoed, QCryptographicHash::Sha256) !=
                     QCryptographicHash::hash(input, QCryptographicHash::Sha256))
-                    return QStringLiteral("echo differs: sent %1 bytes, got %2").arg(input.size()).arg(echoed->size());
+                    return QStringLiteral("echo differs: sent %1 bytes, got %2")
+                        .arg(input.size())
+                        .arg(echoed->size());
                 return QString();
             }));
         }
@@ -177,10 +186,16 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", echo_->port()}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", echo_->port()},
+            &why);
         QVERIFY2(port != 0, qPrintable(why));
         const QStringList failures = parallelExchanges(
-            24, [port](const QByteArray& input, QString* error) { return exchangeTcp(port, input, 30000, error); }, 256 * 1024);
+            24,
+            [port](const QByteArray& input, QString* error) {
+                return exchangeTcp(port, input, 30000, error);
+            },
+            256 * 1024);
         if (!failures.isEmpty())
             qWarning().noquote() << running.log().join(QLatin1Char('\n'));
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
@@ -193,11 +208,13 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Local, {}, 0, {}, "127.0.0.1", digest.port()}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, {}, 0, {}, "127.0.0.1", digest.port()}, &why);
         QVERIFY2(port != 0, qPrintable(why));
         const QByteArray input = randomBytes(3 * 1024 * 1024 + 17);
         QString error;
-        auto answer = std::async(std::launch::async, [&] { return exchangeTcp(port, input, 30000, &error); });
+        auto answer =
+            std::async(std::launch::async, [&] { return exchangeTcp(port, input, 30000, &error); });
         while (answer.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
             QTest::qWait(10);
         const std::optional<QByteArray> reply = answer.get();
@@ -213,7 +230,9 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", flood.port()}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", flood.port()},
+            &why);
         QVERIFY2(port != 0, qPrintable(why));
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         // A small receive buffer, so the stall shows in our buffers rather than the kernel's.
@@ -233,18 +252,22 @@ private slots:
             QTest::qWait(500);
         }
         const qint64 stalledAt = flood.bytesFlooded();
-        QVERIFY2(stalledAt < 16 * 1024 * 1024, qPrintable(QStringLiteral("%1 bytes in flight with nobody reading").arg(stalledAt)));
+        QVERIFY2(
+            stalledAt < 16 * 1024 * 1024,
+            qPrintable(QStringLiteral("%1 bytes in flight with nobody reading").arg(stalledAt)));
         QVERIFY2(stalledAt < EchoServer::kFloodBytes, "the flood never stalled");
 
         QString error;
-        auto drained = std::async(std::launch::async, [&] { return exchangeOnSocket(fd, {}, 60000, &error); });
+        auto drained =
+            std::async(std::launch::async, [&] { return exchangeOnSocket(fd, {}, 60000, &error); });
         while (drained.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
             QTest::qWait(10);
         const std::optional<QByteArray> received = drained.get();
         QVERIFY2(received.has_value(), qPrintable(error));
         QCOMPARE(received->size(), EchoServer::kFloodBytes);
         for (qsizetype i = 0; i < received->size(); i += 4099)
-            QCOMPARE(static_cast<unsigned char>(received->at(i)), static_cast<unsigned char>(i % 251));
+            QCOMPARE(static_cast<unsigned char>(received->at(i)),
+                     static_cast<unsigned char>(i % 251));
     }
 
     // The far end sends EOF first and then reads an upload to its end: our EOF comes after
@@ -254,18 +277,22 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", sink.port()}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", sink.port()},
+            &why);
         QVERIFY2(port != 0, qPrintable(why));
         const QByteArray input = randomBytes(6 * 1024 * 1024 + 5);
         QString error;
-        auto upload = std::async(std::launch::async, [&] { return exchangeTcp(port, input, 30000, &error); });
+        auto upload =
+            std::async(std::launch::async, [&] { return exchangeTcp(port, input, 30000, &error); });
         while (upload.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
             QTest::qWait(10);
         const std::optional<QByteArray> echoed = upload.get();
         QVERIFY2(echoed.has_value(), qPrintable(error));
         QVERIFY(echoed->isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(sink.sinkDigests().size(), 1, 20000);
-        QCOMPARE(sink.sinkDigests()[0], QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(sink.sinkDigests()[0],
+                 QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex());
     }
 
     // -L on a Unix socket path.
@@ -274,10 +301,15 @@ private slots:
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         const QString path = dir_.filePath(QStringLiteral("forward.sock"));
         QString why;
-        addForward(running, {PortForward::Kind::Local, {}, 0, path, "127.0.0.1", echo_->port()}, &why);
+        addForward(running, {PortForward::Kind::Local, {}, 0, path, "127.0.0.1", echo_->port()},
+                   &why);
         QVERIFY2(why.isEmpty(), qPrintable(why));
         const QStringList failures = parallelExchanges(
-            4, [path](const QByteArray& input, QString* error) { return exchangeUnix(path, input, 30000, error); }, 100 * 1024);
+            4,
+            [path](const QByteArray& input, QString* error) {
+                return exchangeUnix(path, input, 30000, error);
+            },
+            100 * 1024);
         if (!failures.isEmpty())
             qWarning().noquote() << running.log().join(QLatin1Char('\n'));
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
@@ -290,15 +322,18 @@ private slots:
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
         const quint16 closedPort = findFreeLoopbackPort();
-        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", closedPort}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", closedPort}, &why);
         QVERIFY2(port != 0, qPrintable(why));
         QString error;
-        auto refused = std::async(std::launch::async, [&] { return exchangeTcp(port, "hello", 10000, &error); });
+        auto refused = std::async(std::launch::async,
+                                  [&] { return exchangeTcp(port, "hello", 10000, &error); });
         while (refused.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
             QTest::qWait(10);
         const std::optional<QByteArray> reply = refused.get();
         QVERIFY2(!reply.has_value() || reply->isEmpty(), "data came back from a refused forward");
-        QTRY_VERIFY_WITH_TIMEOUT(running.log().join('\n').contains(QStringLiteral("refused")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(running.log().join('\n').contains(QStringLiteral("refused")),
+                                 5000);
         QVERIFY(running.disconnected->isEmpty());
     }
 
@@ -308,10 +343,12 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Dynamic, "127.0.0.1", 0, {}, {}, 0}, &why);
+        const quint16 port =
+            addForward(running, {PortForward::Kind::Dynamic, "127.0.0.1", 0, {}, {}, 0}, &why);
         QVERIFY2(port != 0, qPrintable(why));
         const quint16 echoPort = echo_->port();
-        for (const QString& version : {QStringLiteral("5"), QStringLiteral("4"), QStringLiteral("4a")}) {
+        for (const QString& version :
+             {QStringLiteral("5"), QStringLiteral("4"), QStringLiteral("4a")}) {
             const QByteArray host = version == QLatin1String("4a") ? "localhost" : "127.0.0.1";
             const QStringList failures = parallelExchanges(
                 6,
@@ -322,18 +359,21 @@ private slots:
                     return exchangeOnSocket(fd, input, 30000, error);
                 },
                 64 * 1024);
-            QVERIFY2(failures.isEmpty(), qPrintable(QStringLiteral("SOCKS%1: ").arg(version) + failures.join(QStringLiteral("; "))));
+            QVERIFY2(failures.isEmpty(), qPrintable(QStringLiteral("SOCKS%1: ").arg(version) +
+                                                    failures.join(QStringLiteral("; "))));
         }
         // A target nothing listens on: after the method reply (05 00), a SOCKS5 reply with a
         // failure code (not 00), not a hang.
         QString error;
         auto refused = std::async(std::launch::async, [&] {
-            return socksConnect(port, QStringLiteral("5"), "127.0.0.1", findFreeLoopbackPort(), &error);
+            return socksConnect(port, QStringLiteral("5"), "127.0.0.1", findFreeLoopbackPort(),
+                                &error);
         });
         while (refused.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
             QTest::qWait(10);
         QCOMPARE(refused.get(), -1);
-        QVERIFY2(error.startsWith(QStringLiteral("SOCKS reply 050005")) && !error.startsWith(QStringLiteral("SOCKS reply 05000500")),
+        QVERIFY2(error.startsWith(QStringLiteral("SOCKS reply 050005")) &&
+                     !error.startsWith(QStringLiteral("SOCKS reply 05000500")),
                  qPrintable(error));
     }
 
@@ -348,12 +388,18 @@ private slots:
         const quint16 port = addForward(running, forward, &why);
         QVERIFY2(port != 0, qPrintable(why));
         const QStringList failures = parallelExchanges(
-            8, [port](const QByteArray& input, QString* error) { return exchangeTcp(port, input, 30000, error); }, 128 * 1024);
+            8,
+            [port](const QByteArray& input, QString* error) {
+                return exchangeTcp(port, input, 30000, error);
+            },
+            128 * 1024);
         if (!failures.isEmpty())
             qWarning().noquote() << running.log().join(QLatin1Char('\n'));
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
 
-        QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] { worker->removeForward(forward); });
+        QMetaObject::invokeMethod(running.worker(), [worker = running.worker(), forward] {
+            worker->removeForward(forward);
+        });
         QString error;
         QTRY_VERIFY_WITH_TIMEOUT(!exchangeTcp(port, "x", 2000, &error).has_value(), 10000);
         QVERIFY(running.disconnected->isEmpty());
@@ -364,11 +410,13 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const PortForward forward{PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", echo_->port()};
+        const PortForward forward{
+            PortForward::Kind::Local, "127.0.0.1", 0, {}, "127.0.0.1", echo_->port()};
         const quint16 port = addForward(running, forward, &why);
         QVERIFY2(port != 0, qPrintable(why));
         QString error;
-        QVERIFY2(exchangeTcp(port, "before", 10000, &error) == QByteArray("before"), qPrintable(error));
+        QVERIFY2(exchangeTcp(port, "before", 10000, &error) == QByteArray("before"),
+                 qPrintable(error));
         running.run([forward](SshWorker* worker) { worker->removeForward(forward); });
         QTRY_VERIFY_WITH_TIMEOUT(!exchangeTcp(port, "after", 2000, &error).has_value(), 5000);
         QVERIFY(error.contains(QStringLiteral("connect")));
@@ -380,7 +428,9 @@ private slots:
         RunningWorker running(config());
         QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
         QString why;
-        const quint16 port = addForward(running, {PortForward::Kind::Local, "127.0.0.1", echo_->port(), {}, "127.0.0.1", 1}, &why);
+        const quint16 port = addForward(
+            running, {PortForward::Kind::Local, "127.0.0.1", echo_->port(), {}, "127.0.0.1", 1},
+            &why);
         QCOMPARE(port, quint16(0));
         QVERIFY2(why.contains(QString::number(echo_->port())), qPrintable(why));
     }

@@ -63,10 +63,13 @@ private slots:
         QSignalSpy hopAuthenticated(worker, &SshWorker::jumpHostAuthenticated);
         QList<client::HostKeyDecision> decisions;
         QObject receiver;
-        connect(worker, &SshWorker::hostKeyDecisionRequested, &receiver, [&decisions, worker](client::HostKeyDecision decision) {
-            decisions << decision;
-            QMetaObject::invokeMethod(worker, [worker, id = decision.id] { worker->answerHostKey(id, true, false); });
-        });
+        connect(worker, &SshWorker::hostKeyDecisionRequested, &receiver,
+                [&decisions, worker](client::HostKeyDecision decision) {
+                    decisions << decision;
+                    QMetaObject::invokeMethod(worker, [worker, id = decision.id] {
+                        worker->answerHostKey(id, true, false);
+                    });
+                });
         QVERIFY2(running.connectAndAuthenticate(30000), qPrintable(running.why()));
 
         QCOMPARE(connecting.size(), 2);
@@ -84,7 +87,8 @@ private slots:
         QString error;
         const std::optional<QByteArray> out = runExec(running, "sha256sum", 30000, &error, input);
         QVERIFY2(out.has_value(), qPrintable(error));
-        QCOMPARE(*out, QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex() + "  -\n");
+        QCOMPARE(*out,
+                 QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex() + "  -\n");
         // Three logins: two at A (the first hop and the destination), one at B.
         QCOMPARE(serverA_->log().count("Accepted publickey") - acceptedAtA, 2);
         QCOMPARE(serverB_->log().count("Accepted publickey") - acceptedAtB, 1);
@@ -108,12 +112,15 @@ private slots:
         QList<client::PromptEvent> prompts;
         QObject receiver;
         const QString password = serverB_->user().password;
-        connect(worker, &SshWorker::promptRequested, &receiver, [&prompts, worker, password](client::PromptEvent prompt) {
-            prompts << prompt;
-            std::vector<SecretBytes> answers;
-            answers.push_back(SecretBytes::fromText(password.toStdString()));
-            QMetaObject::invokeMethod(worker, [worker, id = prompt.id, answers] { worker->answerPrompt(id, answers); });
-        });
+        connect(worker, &SshWorker::promptRequested, &receiver,
+                [&prompts, worker, password](client::PromptEvent prompt) {
+                    prompts << prompt;
+                    std::vector<SecretBytes> answers;
+                    answers.push_back(SecretBytes::fromText(password.toStdString()));
+                    QMetaObject::invokeMethod(worker, [worker, id = prompt.id, answers] {
+                        worker->answerPrompt(id, answers);
+                    });
+                });
         QSignalSpy hopAuthenticated(worker, &SshWorker::jumpHostAuthenticated);
         QVERIFY2(running.connectAndAuthenticate(30000), qPrintable(running.why()));
         QCOMPARE(prompts.size(), 1);
@@ -134,7 +141,8 @@ private slots:
         QVERIFY(!running.connectAndAuthenticate());
         const Error error = (*running.disconnected)[0][1].value<Error>();
         QCOMPARE(error.category, ErrorCategory::Auth);
-        QVERIFY2(QString::fromStdString(error.message).startsWith(QStringLiteral("jump host ")), error.message.c_str());
+        QVERIFY2(QString::fromStdString(error.message).startsWith(QStringLiteral("jump host ")),
+                 error.message.c_str());
     }
 
     // ProxyCommand: OpenSSH's `ssh -W %h:%p` through sshd A carries the connection to sshd B.
@@ -143,13 +151,16 @@ private slots:
         QString error;
         QVERIFY2(serverA_->writeKnownHosts(knownHostsA, &error), qPrintable(error));
         qt::ConnectOptions options;
-        options.proxyCommand = QStringLiteral("ssh -v -F none -i %1 -o IdentitiesOnly=yes -o BatchMode=yes "
-                                              "-o UserKnownHostsFile=%2 -o StrictHostKeyChecking=yes -p %3 -W %h:%p %r@127.0.0.1")
-                                   .arg(keyA_.privatePath, knownHostsA)
-                                   .arg(serverA_->port());
+        options.proxyCommand =
+            QStringLiteral(
+                "ssh -v -F none -i %1 -o IdentitiesOnly=yes -o BatchMode=yes "
+                "-o UserKnownHostsFile=%2 -o StrictHostKeyChecking=yes -p %3 -W %h:%p %r@127.0.0.1")
+                .arg(keyA_.privatePath, knownHostsA)
+                .arg(serverA_->port());
         RunningWorker running(configFor(*serverB_, QStringLiteral("known_hosts_b3")), options);
         QVERIFY2(running.connectAndAuthenticate(30000), qPrintable(running.why()));
-        const std::optional<QByteArray> out = runExec(running, "echo via-proxy-command", 20000, &error);
+        const std::optional<QByteArray> out =
+            runExec(running, "echo via-proxy-command", 20000, &error);
         QVERIFY2(out.has_value(), qPrintable(error));
         QCOMPARE(*out, QByteArray("via-proxy-command\n"));
         const QString log = running.log().join(QLatin1Char('\n'));
@@ -165,16 +176,23 @@ private slots:
         RunningWorker running(configFor(*serverB_, QStringLiteral("known_hosts_b4")), options);
         QVERIFY(!running.connectAndAuthenticate());
         QCOMPARE((*running.disconnected)[0][1].value<Error>().category, ErrorCategory::Network);
-        QTRY_VERIFY_WITH_TIMEOUT(running.log().join(QLatin1Char('\n')).contains(QStringLiteral("proxy-says-no-to-127.0.0.1")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(running.log()
+                                     .join(QLatin1Char('\n'))
+                                     .contains(QStringLiteral("proxy-says-no-to-127.0.0.1")),
+                                 5000);
     }
 
     void proxyCommandTokens_data() {
         QTest::addColumn<QString>("command");
         QTest::addColumn<QString>("expanded"); // empty: an error is expected
-        QTest::newRow("all") << "nc %h %p # %r %n %%" << "nc example.org 2222 # alice Example %";
-        QTest::newRow("none") << "plain" << "plain";
-        QTest::newRow("unknown token") << "nc %h %x" << "";
-        QTest::newRow("lone percent at end") << "nc %" << "";
+        QTest::newRow("all") << "nc %h %p # %r %n %%"
+                             << "nc example.org 2222 # alice Example %";
+        QTest::newRow("none") << "plain"
+                              << "plain";
+        QTest::newRow("unknown token") << "nc %h %x"
+                                       << "";
+        QTest::newRow("lone percent at end") << "nc %"
+                                             << "";
     }
 
     void proxyCommandTokens() {
@@ -182,8 +200,9 @@ private slots:
         QFETCH(QString, expanded);
         QString out;
         QString error;
-        const bool ok = qt::expandProxyCommand(command, QStringLiteral("example.org"), 2222, QStringLiteral("alice"),
-                                               QStringLiteral("Example"), &out, &error);
+        const bool ok = qt::expandProxyCommand(command, QStringLiteral("example.org"), 2222,
+                                               QStringLiteral("alice"), QStringLiteral("Example"),
+                                               &out, &error);
         QCOMPARE(ok, !expanded.isEmpty());
         if (ok)
             QCOMPARE(out, expanded);
