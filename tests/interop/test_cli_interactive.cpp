@@ -1,7 +1,8 @@
 // portal-cli ssh as a person uses it, against OpenSSH sshd: an interactive shell driven
 // through a real terminal (tmux: send-keys, capture-pane) with a pty of the terminal's size,
-// resize followed by window-change, ^C reaching the remote process, the ~ escapes, and the
-// local terminal's modes the same afterwards; plus exit-signal and keepalive as ssh(1) does.
+// resize followed by window-change, ^C reaching the remote process, the ~ escapes (~? ~~ ~#
+// ~^Z ~.), and the local terminal's modes the same afterwards (also after SIGTERM); plus -E,
+// exit-signal and keepalive as ssh(1) does.
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
@@ -71,6 +72,48 @@ public:
 private:
     QString socket_;
 };
+
+QString paneTty(const Tmux& tmux) {
+    return QString::fromLocal8Bit(tmux.run({QStringLiteral("display-message"), QStringLiteral("-p"), QStringLiteral("-t"),
+                                            QStringLiteral("t"), QStringLiteral("#{pane_tty}")})
+                                      .out.trimmed());
+}
+
+qint64 paneProcess(const Tmux& tmux) {
+    return tmux.run({QStringLiteral("display-message"), QStringLiteral("-p"), QStringLiteral("-t"), QStringLiteral("t"),
+                     QStringLiteral("#{pane_pid}")})
+        .out.trimmed()
+        .toLongLong();
+}
+
+// The first child of `pid` (the pane's sh runs login.sh's commands one at a time).
+qint64 childOf(qint64 pid) {
+    QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(pid));
+    if (!children.open(QIODevice::ReadOnly))
+        return 0;
+    return children.readAll().trimmed().split(' ').value(0).toLongLong();
+}
+
+// Waits until /proc says the process is in `state` ('T': stopped).
+bool waitForProcessState(qint64 pid, char state) {
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 5000) {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (stat.open(QIODevice::ReadOnly)) {
+            const QByteArray text = stat.readAll();
+            const qsizetype close = text.lastIndexOf(')');
+            if (close > 0 && text.size() > close + 2 && text[close + 2] == state)
+                return true;
+        }
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+QByteArray sttyOf(const QString& tty) {
+    return runTool(QStringLiteral("stty"), {QStringLiteral("-a"), QStringLiteral("-F"), tty}).out;
+}
 
 QRegularExpression line(const QString& pattern) {
     return QRegularExpression(QStringLiteral("(?m)") + pattern);
@@ -143,7 +186,9 @@ private slots:
         QVERIFY2(writeLoginScript(cli, false, &error), qPrintable(error));
 
         Tmux tmux(dir);
-        QVERIFY(tmux.start(dir + QStringLiteral("/login.sh"), 100, 30));
+        // Under an interactive bash, with job control: the job's process group is not
+        // orphaned, so ~^Z can really stop portal-cli (the kernel ignores SIGTSTP otherwise).
+        QVERIFY(tmux.start(QStringLiteral("bash --norc --noprofile -i -c '%1/login.sh; true'").arg(dir), 100, 30));
         // The login shell's own prompt first (dash: "$ "), so nothing is typed ahead.
         QVERIFY2(tmux.waitFor(line(QStringLiteral("^\\$ "))), qPrintable(tmux.screen() + server_->log().right(1500)));
         tmux.keys(QStringLiteral("PS1='remote> '"));
@@ -175,6 +220,28 @@ private slots:
         QVERIFY2(tmux.waitFor(line(QStringLiteral("terminate connection"))), qPrintable(tmux.screen()));
         tmux.keys(QStringLiteral("~~echo tilde"), true);
         QVERIFY2(tmux.waitFor(line(QStringLiteral("sh: .*~echo: not found"))), qPrintable(tmux.screen()));
+        // ~# lists the session channel.
+        tmux.keys(QStringLiteral("~#"), false);
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("#\\d+ client-session \\(shell\\)"))), qPrintable(tmux.screen()));
+
+        // ~^Z: portal-cli stops itself with the terminal given back (canonical mode again);
+        // continued, it takes the terminal raw again and the session goes on.
+        const QString tty = paneTty(tmux);
+        const qint64 portal = childOf(childOf(paneProcess(tmux))); // bash -> login.sh -> portal-cli
+        QVERIFY(portal > 0);
+        tmux.keys(QStringLiteral("~"), false);
+        tmux.key(QStringLiteral("C-z"));
+        QVERIFY2(waitForProcessState(portal, 'T'), "portal-cli did not stop after ~^Z");
+        QVERIFY(!sttyOf(tty).contains("-icanon"));
+        QVERIFY(::kill(static_cast<pid_t>(portal), SIGCONT) == 0);
+        QElapsedTimer rawAgain;
+        rawAgain.start();
+        while (!sttyOf(tty).contains("-icanon") && rawAgain.elapsed() < 5000)
+            QThread::msleep(50);
+        QVERIFY(sttyOf(tty).contains("-icanon"));
+        tmux.keys(QStringLiteral("echo resumed-$((2*21))"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^resumed-42"))), qPrintable(tmux.screen()));
+
         tmux.keys(QStringLiteral("~."), false);
         QVERIFY2(tmux.waitFor(line(QStringLiteral("^portal-exit=255"))), qPrintable(tmux.screen()));
 
@@ -202,10 +269,7 @@ private slots:
         QVERIFY2(writeLoginScript(cli, true, &error), qPrintable(error));
         Tmux tmux(dir);
         QVERIFY(tmux.start(dir + QStringLiteral("/login.sh"), 90, 25));
-        const QString tty = QString::fromLocal8Bit(
-            tmux.run({QStringLiteral("display-message"), QStringLiteral("-p"), QStringLiteral("-t"), QStringLiteral("t"),
-                      QStringLiteral("#{pane_tty}")})
-                .out.trimmed());
+        const QString tty = paneTty(tmux);
         QVERIFY(tty.startsWith(QStringLiteral("/dev/")));
         QElapsedTimer timer;
         timer.start();
@@ -221,7 +285,7 @@ private slots:
         timer.restart();
         bool raw = false;
         while (!raw && timer.elapsed() < 15000) {
-            raw = runTool(QStringLiteral("stty"), {QStringLiteral("-a"), QStringLiteral("-F"), tty}).out.contains("-icanon");
+            raw = sttyOf(tty).contains("-icanon");
             if (!raw)
                 QThread::msleep(100);
         }
