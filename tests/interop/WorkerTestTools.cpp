@@ -90,11 +90,12 @@ EchoServer::EchoServer(Mode mode) : mode_(mode) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = 0;
     socklen_t length = sizeof address;
-    if (mode_ == Mode::Sink) {
-        // Small kernel buffers (inherited by accepted sockets), so the slow reader is felt
-        // by the sender instead of being absorbed by loopback's large default buffers.
-        const int small = 32 * 1024;
-        ::setsockopt(listener_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    if (mode_ == Mode::Sink || mode_ == Mode::Flood) {
+        // Small kernel buffers (inherited by accepted sockets), so a slow reader is felt by
+        // the sender instead of being absorbed by loopback's large default buffers.
+        const int small = mode_ == Mode::Sink ? 32 * 1024 : 256 * 1024;
+        ::setsockopt(listener_, SOL_SOCKET, mode_ == Mode::Sink ? SO_RCVBUF : SO_SNDBUF, &small,
+                     sizeof small);
     }
     if (listener_ < 0 ||
         ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||

@@ -252,6 +252,7 @@ private slots:
             QTest::qWait(500);
         }
         const qint64 stalledAt = flood.bytesFlooded();
+        qInfo("stalled at %lld bytes", static_cast<long long>(stalledAt));
         QVERIFY2(
             stalledAt < 16 * 1024 * 1024,
             qPrintable(QStringLiteral("%1 bytes in flight with nobody reading").arg(stalledAt)));
