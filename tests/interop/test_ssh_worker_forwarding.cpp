@@ -424,6 +424,28 @@ private slots:
         QVERIFY(running.disconnected->isEmpty());
     }
 
+    // -R to a local port nothing listens on: each forwarded channel is refused (connect
+    // failed), the server closes its side, and the connection carries on.
+    void remoteForwardToRefusedTarget() {
+        RunningWorker running(config());
+        QVERIFY2(running.connectAndAuthenticate(), qPrintable(running.why()));
+        QString why;
+        const PortForward forward{PortForward::Kind::Remote, {}, 0, {}, "127.0.0.1",
+                                  findFreeLoopbackPort()};
+        const quint16 port = addForward(running, forward, &why);
+        QVERIFY2(port != 0, qPrintable(why));
+        QString error;
+        auto attempt = std::async(std::launch::async,
+                                  [&] { return exchangeTcp(port, "hello", 10000, &error); });
+        while (attempt.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+            QTest::qWait(10);
+        const std::optional<QByteArray> reply = attempt.get();
+        QVERIFY2(!reply.has_value() || reply->isEmpty(), "data came back from a refused target");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            running.log().join(QLatin1Char('\n')).contains(QStringLiteral("failed")), 5000);
+        QVERIFY(running.disconnected->isEmpty());
+    }
+
     // A bind address already taken is reported by forwardFailed, not silently ignored.
     void localForwardPortInUse() {
         RunningWorker running(config());
