@@ -6,9 +6,16 @@
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
+#include <vector>
 
 using namespace portal::test;
 
@@ -175,6 +182,46 @@ private slots:
                                       .arg(stopped.port())
                                       .toLatin1()),
                  run.err.constData());
+    }
+
+    // ConnectTimeout expires on a connect that never completes: a listener with a full accept
+    // queue (backlog 0, filled by two connections nobody accepts) drops further SYNs. As
+    // ssh(1): "connect to host ... port ...: Connection timed out", 255, after about a second.
+    void connectTimeoutExpires() {
+        const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        QVERIFY(listener >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        QVERIFY(::bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0);
+        QVERIFY(::listen(listener, 0) == 0);
+        QVERIFY(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+        std::vector<int> fillers;
+        for (int i = 0; i < 4; ++i) {
+            const int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            ::connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof address); // EINPROGRESS is fine
+            fillers.push_back(filler);
+        }
+        QTest::qWait(200);
+
+        PortalCliRunner cli(*server_);
+        QElapsedTimer timer;
+        timer.start();
+        const ToolResult run = cli.run({QStringLiteral("-o"), QStringLiteral("ConnectTimeout=1"), QStringLiteral("-o"),
+                                        QStringLiteral("BatchMode=yes"), QStringLiteral("-p"),
+                                        QString::number(ntohs(address.sin_port))},
+                                       QStringLiteral("true"), {}, 20000);
+        const qint64 elapsed = timer.elapsed();
+        for (int fd : fillers)
+            ::close(fd);
+        ::close(listener);
+        QCOMPARE(run.exitCode, 255);
+        QVERIFY2(run.err.contains(QStringLiteral("connect to host 127.0.0.1 port %1: Connection timed out")
+                                      .arg(ntohs(address.sin_port))
+                                      .toLatin1()),
+                 run.err.constData());
+        QVERIFY2(elapsed >= 900 && elapsed < 8000, qPrintable(QString::number(elapsed)));
     }
 };
 
