@@ -239,6 +239,9 @@ void TerminalConnection::start()
                 slot(args...);
         };
     };
+    jumpHostsInUse_.clear();
+    for (const protocol::qt::JumpHost& hop : options->jumpHosts)
+        jumpHostsInUse_ << ConnectTarget{fromStd(hop.config.user), fromStd(hop.config.host), hop.config.port};
     auto* worker = new SshWorker(clientConfigFor(session_, preferences_), *options);
     // Every connection below is queued: the worker lives in its own thread.
     QObject::connect(worker, &SshWorker::resolving, owner_, current([this](const QString& host) {
@@ -350,15 +353,15 @@ void TerminalConnection::onPrompt(const client::PromptEvent& prompt)
     case client::PromptKind::PasswordChange: request.kind = CredentialPrompt::Kind::PasswordChange; break;
     }
     // A jump host's prompt names that host, not the destination.
-    client::ClientConfig config = clientConfigFor(session_, preferences_);
-    if (const int hop = SshWorker::jumpHostOfRequest(prompt.id); hop >= 0) {
-        QString ignored;
-        if (const auto options = connectOptionsFor(session_, preferences_, &ignored); options && std::size_t(hop) < options->jumpHosts.size())
-            config = options->jumpHosts[std::size_t(hop)].config;
+    if (const int hop = SshWorker::jumpHostOfRequest(prompt.id); hop >= 0 && hop < jumpHostsInUse_.size()) {
+        request.user = jumpHostsInUse_[hop].user;
+        request.host = jumpHostsInUse_[hop].host;
+        request.port = jumpHostsInUse_[hop].port;
+    } else {
+        request.user = fromStd(clientConfigFor(session_, preferences_).user);
+        request.host = session_.host;
+        request.port = session_.port;
     }
-    request.user = fromStd(config.user);
-    request.host = fromStd(config.host);
-    request.port = config.port;
     if (request.kind == CredentialPrompt::Kind::Passphrase)
         request.keyFile = fromStd(prompt.name);
     else {

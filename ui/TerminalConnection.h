@@ -101,6 +101,7 @@ private:
     QString shownBanner_;        // banners are shown once per pane, not again on reconnect
     int generation_ = 0;         // counts connections; signals of a replaced one are ignored
     int reconnectAttempts_ = 0;  // consecutive automatic attempts, for back-off
+    QList<ConnectTarget> jumpHostsInUse_; // user@host:port of each hop, to name their prompts
     bool userClosed_ = false;
     bool triedRememberedPassword_ = false;
 };
