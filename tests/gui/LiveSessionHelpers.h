@@ -2,16 +2,62 @@
 // the shell's prompt on the screen.
 #pragma once
 
+#include "OpenSshServer.h"
+#include "Session.h"
 #include "SshServer.h"
 #include "TerminalEmulator.h"
 
+#include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
+
+#include <memory>
 
 #include <QDialog>
 #include <QTest>
 #include <QWidget>
 
 namespace portal::ui::testing {
+
+// A private HOME (known_hosts and keys never touch the real one) and a throwaway sshd, for
+// the tests that connect: start() in initTestCase, stop() in cleanupTestCase.
+class LiveServerHome {
+public:
+    bool start()
+    {
+        savedHome_ = qgetenv("HOME");
+        qputenv("HOME", home_.path().toUtf8());
+        QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
+        server_ = std::make_unique<portal::test::OpenSshServer>();
+        return server_->start();
+    }
+    void stop()
+    {
+        if (server_)
+            server_->stop();
+        qputenv("HOME", savedHome_);
+    }
+
+    QString filePath(const QString& relative) const { return home_.filePath(relative); }
+    portal::test::OpenSshServer& server() { return *server_; }
+
+private:
+    QTemporaryDir home_;
+    QByteArray savedHome_;
+    std::unique_ptr<portal::test::OpenSshServer> server_;
+};
+
+// A saved session that logs into `server` as its test user with a password.
+inline Session passwordSessionFor(const portal::test::SshServer& server)
+{
+    Session s;
+    s.name = QStringLiteral("Local sshd");
+    s.host = server.host();
+    s.port = server.port();
+    s.user = server.user().name;
+    s.authMethods = {AuthMethod::Password};
+    return s;
+}
 
 // The visible dialog of type Dialog among `within`'s children, once it appears.
 template <typename Dialog>

@@ -84,20 +84,12 @@ struct Pane {
 class TestTerminalConnection : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir home_;
-    QByteArray savedHome_;
-    std::unique_ptr<portal::test::OpenSshServer> server_;
+    portal::ui::testing::LiveServerHome live_;
     std::unique_ptr<Pane> pane_;
 
-    Session sessionFor(const portal::test::SshServer& server)
+    static Session sessionFor(const portal::test::SshServer& server)
     {
-        Session s;
-        s.name = QStringLiteral("Local sshd");
-        s.host = server.host();
-        s.port = server.port();
-        s.user = server.user().name;
-        s.authMethods = {AuthMethod::Password};
-        return s;
+        return portal::ui::testing::passwordSessionFor(server);
     }
 
     bool logIn(Pane& pane)
@@ -105,7 +97,7 @@ private:
         auto* password = waitForDialog<CredentialDialog>(&pane.owner);
         if (!password)
             return false;
-        QTest::keyClicks(password->field(0), server_->user().password);
+        QTest::keyClicks(password->field(0), live_.server().user().password);
         password->accept();
         return QTest::qWaitFor([&] { return pane.connection->status() == ConnectionPane::Status::Connected; }, 20000);
     }
@@ -113,25 +105,18 @@ private:
 private slots:
     void initTestCase()
     {
-        // known_hosts goes to a private home, never the real one.
-        savedHome_ = qgetenv("HOME");
-        qputenv("HOME", home_.path().toUtf8());
-        QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
-        server_ = std::make_unique<portal::test::OpenSshServer>();
-        QVERIFY2(server_->start(), qPrintable(server_->errorString()));
+        QVERIFY2(live_.start(), qPrintable(live_.server().errorString()));
     }
 
     void cleanupTestCase()
     {
         pane_.reset();
-        if (server_)
-            server_->stop();
-        qputenv("HOME", savedHome_);
+        live_.stop();
     }
 
     void acceptHostKeyAndLogInByPassword()
     {
-        pane_ = std::make_unique<Pane>(sessionFor(*server_));
+        pane_ = std::make_unique<Pane>(sessionFor(live_.server()));
         pane_->connection->start();
         auto* hostKey = waitForDialog<UnknownHostKeyDialog>(&pane_->owner);
         QVERIFY2(hostKey, qPrintable(pane_->connection->statusText()));
@@ -144,9 +129,9 @@ private slots:
         QCOMPARE(details->authMethod, QStringLiteral("password"));
         QVERIFY(details->serverVersion.startsWith(QStringLiteral("SSH-2.0-OpenSSH")));
         QVERIFY(!details->kex.isEmpty());
-        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
         QVERIFY(knownHosts.open(QIODevice::ReadOnly));
-        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(server_->port()).toUtf8()));
+        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(live_.server().port()).toUtf8()));
     }
 
     void typedCommandAppearsOnScreen()
@@ -182,7 +167,7 @@ private slots:
         // The key is known now: only the password is asked.
         pane_->connection->reconnect();
         if (auto* again = waitForDialog<UnknownHostKeyDialog>(&pane_->owner, 300)) {
-            QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+            QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
             knownHosts.open(QIODevice::ReadOnly);
             QFAIL(qPrintable(QStringLiteral("asked again for %1; known_hosts:\n%2")
                                  .arg(again->findChild<QLabel*>(QStringLiteral("fingerprint"))->text(),
@@ -218,8 +203,8 @@ private slots:
         const quint16 forwardPort = probe.serverPort();
         probe.close();
 
-        Session session = sessionFor(*server_);
-        session.jumpHosts = {QStringLiteral("%1@%2:%3").arg(server_->user().name, server_->host()).arg(server_->port())};
+        Session session = sessionFor(live_.server());
+        session.jumpHosts = {QStringLiteral("%1@%2:%3").arg(live_.server().user().name, live_.server().host()).arg(live_.server().port())};
         session.forwards = {PortForward{PortForward::Kind::Local, QStringLiteral("127.0.0.1"), forwardPort,
                                         QStringLiteral("127.0.0.1"), echo.serverPort()}};
         Pane pane(session);
@@ -227,7 +212,7 @@ private slots:
         int passwordsTyped = 0;
         const bool connected = QTest::qWaitFor([&] {
             if (auto* password = waitForDialog<CredentialDialog>(&pane.owner, 50)) {
-                QTest::keyClicks(password->field(0), server_->user().password);
+                QTest::keyClicks(password->field(0), live_.server().user().password);
                 password->accept();
                 ++passwordsTyped;
             }
@@ -267,8 +252,8 @@ private slots:
         const QString passphrase = randomMarker("phrase");
         QVERIFY2(portal::test::generateClientKey(keys.path(), QStringLiteral("id_locked"), QStringLiteral("ed25519"), 0,
                                                  passphrase, &key, &error), qPrintable(error));
-        QVERIFY2(server_->authorizeKey(key.publicLine, &error), qPrintable(error));
-        Session session = sessionFor(*server_);
+        QVERIFY2(live_.server().authorizeKey(key.publicLine, &error), qPrintable(error));
+        Session session = sessionFor(live_.server());
         session.authMethods = {AuthMethod::PublicKey};
         session.keyFile = key.privatePath;
         Pane pane(session);
@@ -295,8 +280,8 @@ private slots:
         QString error;
         QVERIFY2(portal::test::generateClientKey(keys.path(), QStringLiteral("id_open"), QStringLiteral("ed25519"), 0,
                                                  QString(), &key, &error), qPrintable(error));
-        QVERIFY2(server_->authorizeKey(key.publicLine, &error), qPrintable(error));
-        Session session = sessionFor(*server_);
+        QVERIFY2(live_.server().authorizeKey(key.publicLine, &error), qPrintable(error));
+        Session session = sessionFor(live_.server());
         session.authMethods = {AuthMethod::PublicKey};
         session.keyFile = key.privatePath;
         session.autoReconnect = true;
@@ -324,7 +309,7 @@ private slots:
     {
         QTcpServer probe; // a port nobody listens on: every attempt is refused (a network error)
         QVERIFY(probe.listen(QHostAddress::LocalHost));
-        Session session = sessionFor(*server_);
+        Session session = sessionFor(live_.server());
         session.port = probe.serverPort();
         probe.close();
         session.autoReconnect = true;
@@ -343,8 +328,8 @@ private slots:
         // Another server; known_hosts lists the first server's keys for its address.
         portal::test::OpenSshServer other;
         QVERIFY2(other.start(), qPrintable(other.errorString()));
-        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
-        QVERIFY(portal::ui::testing::listKeysForImpostor(*server_, other, knownHosts.fileName()));
+        QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(portal::ui::testing::listKeysForImpostor(live_.server(), other, knownHosts.fileName()));
 
         Pane pane(sessionFor(other));
         pane.connection->start();

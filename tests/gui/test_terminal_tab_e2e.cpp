@@ -27,9 +27,7 @@ using portal::ui::testing::waitForDialog;
 class TestTerminalTabEndToEnd : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir home_;
-    QByteArray savedHome_;
-    std::unique_ptr<portal::test::OpenSshServer> server_;
+    portal::ui::testing::LiveServerHome live_;
     std::unique_ptr<SessionLibrary> library_;
     MainWindow* window_ = nullptr;
     QPointer<TerminalTab> tab_;
@@ -49,22 +47,11 @@ private:
 private slots:
     void initTestCase()
     {
-        // known_hosts and keys go to a private home, never the real one.
-        savedHome_ = qgetenv("HOME");
-        qputenv("HOME", home_.path().toUtf8());
-        QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
-        server_ = std::make_unique<portal::test::OpenSshServer>();
-        QVERIFY2(server_->start(), qPrintable(server_->errorString()));
+        QVERIFY2(live_.start(), qPrintable(live_.server().errorString()));
 
-        library_ = std::make_unique<SessionLibrary>(home_.filePath(QStringLiteral("config/sessions.json")));
+        library_ = std::make_unique<SessionLibrary>(live_.filePath(QStringLiteral("config/sessions.json")));
         library_->load();
-        Session s;
-        s.name = QStringLiteral("Local sshd");
-        s.host = server_->host();
-        s.port = server_->port();
-        s.user = server_->user().name;
-        s.authMethods = {AuthMethod::Password};
-        library_->model().addSession(s, library_->model().addFolder(QStringLiteral("Test"), {}));
+        library_->model().addSession(portal::ui::testing::passwordSessionFor(live_.server()), library_->model().addFolder(QStringLiteral("Test"), {}));
 
         window_ = new MainWindow(*library_, [this](const Session& session, const Preferences& preferences) {
             auto* tab = new TerminalTab(session, preferences);
@@ -82,9 +69,7 @@ private slots:
     {
         delete window_;
         library_.reset();
-        if (server_)
-            server_->stop();
-        qputenv("HOME", savedHome_);
+        live_.stop();
     }
 
     void doubleClickAcceptKeyAndLogIn()
@@ -104,16 +89,16 @@ private slots:
 
         auto* password = waitForDialog<CredentialDialog>(window_);
         QVERIFY2(password, qPrintable(tab_->statusText()));
-        QTest::keyClicks(password->field(0), server_->user().password);
+        QTest::keyClicks(password->field(0), live_.server().user().password);
         password->accept();
 
         QTRY_COMPARE_WITH_TIMEOUT(tab_->status(), ConnectionPane::Status::Connected, 20000);
         QVERIFY(tab_->connectionDetails().has_value());
         QCOMPARE(tab_->connectionDetails()->authMethod, QStringLiteral("password"));
         // The accepted key was saved.
-        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
         QVERIFY(knownHosts.open(QIODevice::ReadOnly));
-        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(server_->port()).toUtf8()));
+        QVERIFY(knownHosts.readAll().contains(QStringLiteral("[127.0.0.1]:%1").arg(live_.server().port()).toUtf8()));
     }
 
     void typedCommandAppearsOnScreen()
@@ -157,7 +142,7 @@ private slots:
         QTest::keyClick(tab_->view(), Qt::Key_Return);
         auto* password = waitForDialog<CredentialDialog>(window_);
         QVERIFY2(password, qPrintable(tab_->statusText()));
-        QTest::keyClicks(password->field(0), server_->user().password);
+        QTest::keyClicks(password->field(0), live_.server().user().password);
         password->accept();
         QTRY_COMPARE_WITH_TIMEOUT(tab_->status(), ConnectionPane::Status::Connected, 20000);
         const QString after = QStringLiteral("again-%1").arg(QRandomGenerator::global()->generate());
@@ -171,8 +156,8 @@ private slots:
         // Another server; known_hosts lists the first server's key for its address.
         portal::test::OpenSshServer other;
         QVERIFY2(other.start(), qPrintable(other.errorString()));
-        QFile knownHosts(home_.filePath(QStringLiteral(".ssh/known_hosts")));
-        QVERIFY(portal::ui::testing::listKeysForImpostor(*server_, other, knownHosts.fileName()));
+        QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
+        QVERIFY(portal::ui::testing::listKeysForImpostor(live_.server(), other, knownHosts.fileName()));
 
         Session s;
         s.name = QStringLiteral("Impostor");
