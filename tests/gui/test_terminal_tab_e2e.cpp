@@ -159,12 +159,8 @@ private slots:
         QFile knownHosts(live_.filePath(QStringLiteral(".ssh/known_hosts")));
         QVERIFY(portal::ui::testing::listKeysForImpostor(live_.server(), other, knownHosts.fileName()));
 
-        Session s;
+        Session s = portal::ui::testing::passwordSessionFor(other);
         s.name = QStringLiteral("Impostor");
-        s.host = other.host();
-        s.port = other.port();
-        s.user = other.user().name;
-        s.authMethods = {AuthMethod::Password};
         window_->openSession(s);
         auto* warning = waitForDialog<ChangedHostKeyDialog>(window_);
         QVERIFY2(warning, qPrintable(tab_->statusText() + u' ' + tab_->noticeText()));
