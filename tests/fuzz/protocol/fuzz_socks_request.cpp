@@ -4,6 +4,7 @@
 //
 // Input: the first byte picks the size of the pieces the rest is fed in (1 to 16 bytes), so
 // every field is also seen split across reads.
+#include "PiecewiseInput.h"
 #include "forward/SocksRequest.h"
 
 #include <algorithm>
@@ -14,13 +15,11 @@ using namespace portal::protocol;
 using namespace portal::protocol::forward;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-    if (size == 0)
+    portal::fuzz::PiecewiseInput input;
+    if (!portal::fuzz::splitPiecewise(bytes, size, input))
         return 0;
-    const std::size_t piece = 1 + bytes[0] % 16;
-    ByteView input(bytes + 1, size - 1);
     SocksRequestParser parser;
-    for (std::size_t offset = 0; offset < input.size(); offset += piece) {
-        ByteView chunk = input.subspan(offset, std::min(piece, input.size() - offset));
+    input.forEachPiece([&](ByteView chunk, std::size_t fed) {
         SocksStep step = parser.feed(chunk);
         // Only SOCKS5 answers before the request, and only once.
         for (int replies = 0; std::holds_alternative<SocksReply>(step); ++replies) {
@@ -30,15 +29,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         }
         if (auto* connect = std::get_if<SocksConnect>(&step)) {
             // The leftover is exactly what came after the request within the bytes fed so far.
-            std::size_t fed = offset + chunk.size();
             if (connect->host.empty() || connect->leftover.size() > fed ||
                 !std::equal(connect->leftover.begin(), connect->leftover.end(),
-                            input.begin() + std::ptrdiff_t(fed - connect->leftover.size())))
+                            input.stream.begin() + std::ptrdiff_t(fed - connect->leftover.size())))
                 __builtin_trap();
-            return 0;
+            return true;
         }
-        if (std::holds_alternative<SocksError>(step))
-            return 0;
-    }
+        return std::holds_alternative<SocksError>(step);
+    });
     return 0;
 }
