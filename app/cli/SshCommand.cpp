@@ -174,6 +174,8 @@ private:
     void onChannelData(quint32 channel, QByteArray data, bool extended);
     void onChannelClosed(quint32 channel);
     void onDisconnected(bool clean, const Error& error);
+    void onForwardFailed(const qt::PortForward& forward, const std::string& reason);
+    void onForwardSettled();
 
     // ---- local I/O ----
     void readStdin();
@@ -221,6 +223,8 @@ private:
     std::optional<int> exitStatus_;
     std::string failure_; // printed once, at the end
     std::vector<std::string> activeForwards_; // described, for ~#
+    int forwardsUnsettled_ = 0;               // added, neither ready nor failed yet
+    bool backgroundWhenForwardsSettle_ = false; // -f waiting for ExitOnForwardFailure's verdict
 };
 
 // -L/-R/-D (and LocalForward/RemoteForward/DynamicForward) as the runtime's forwards. A
@@ -372,13 +376,16 @@ SshSession::SshSession(const SshInvocation& invocation)
         activeForwards_.push_back(forward.describe().toStdString() +
                                   (forward.bindPort == 0 && boundPort ? " (port " + std::to_string(boundPort) + ")" : ""));
         log(1, "Forwarding " + activeForwards_.back());
+        onForwardSettled();
     });
     QObject::connect(&worker_, &SshWorker::forwardFailed, [this](const qt::PortForward& forward, const QString& reason) {
-        logLine("Warning: " + forward.describe().toStdString() + ": " + reason.toStdString());
+        onForwardFailed(forward, reason.toStdString());
     });
     std::vector<std::string> unsupported;
-    for (const qt::PortForward& forward : portForwards(invocation, unsupported))
+    for (const qt::PortForward& forward : portForwards(invocation, unsupported)) {
         worker_.addForward(forward);
+        ++forwardsUnsettled_;
+    }
     for (const std::string& what : unsupported)
         logLine("Warning: " + what + " is not supported; ignored.");
     if (invocation.forwardX11 && !invocation.quiet)
@@ -505,9 +512,15 @@ void SshSession::onPrompt(const PromptEvent& prompt) {
 }
 
 void SshSession::onAuthenticated() {
-    // The core has logged "Authenticated to ... using ...".
-    if (invocation_.background)
-        goToBackground();
+    // The core has logged "Authenticated to ... using ...". With ExitOnForwardFailure, -f
+    // waits until every forward listens or failed (ssh(1) defers its fork the same way), so
+    // that a failure still reaches the shell that started us.
+    if (invocation_.background) {
+        if (invocation_.exitOnForwardFailure && forwardsUnsettled_ > 0)
+            backgroundWhenForwardsSettle_ = true;
+        else
+            goToBackground();
+    }
     if (invocation_.noRemoteCommand)
         return; // -N: the connection stays for forwarding until it ends or is ended
     worker_.openSession();
@@ -766,6 +779,41 @@ void SshSession::onDisconnected(bool clean, const Error& error) {
     }
     updateNotifiers();
     finishIfDone();
+}
+
+void SshSession::onForwardFailed(const qt::PortForward& forward, const std::string& reason) {
+    // ssh(1)'s words: a listener of ours that cannot be set up (-L, -D) is reported with the
+    // reason, then "Could not request local forwarding."; a tcpip-forward the server refuses
+    // (RFC 4254 §7.1) as "remote port forwarding failed for listen port N".
+    std::string message;
+    if (forward.kind == qt::PortForward::Kind::Remote) {
+        log(1, forward.describe().toStdString() + ": " + reason);
+        message = std::string(invocation_.exitOnForwardFailure ? "Error" : "Warning") +
+                  ": remote port forwarding failed for listen port " + std::to_string(forward.bindPort);
+    } else {
+        if (!invocation_.quiet)
+            logLine(forward.describe().toStdString() + ": " + reason);
+        message = "Could not request local forwarding.";
+    }
+    if (!invocation_.exitOnForwardFailure) {
+        if (!invocation_.quiet)
+            logLine(message);
+        onForwardSettled();
+        return;
+    }
+    // ExitOnForwardFailure: the end, with exit status 255. Closed from the event loop, not
+    // from inside the worker's signal.
+    if (failure_.empty())
+        failure_ = message;
+    backgroundWhenForwardsSettle_ = false;
+    QTimer::singleShot(0, &worker_, &SshWorker::closeConnection);
+}
+
+void SshSession::onForwardSettled() {
+    if (--forwardsUnsettled_ <= 0 && backgroundWhenForwardsSettle_) {
+        backgroundWhenForwardsSettle_ = false;
+        goToBackground();
+    }
 }
 
 void SshSession::finishIfDone() {

@@ -654,6 +654,7 @@ Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::Ss
     invocation.localForwards = resolved.localForwards;
     invocation.remoteForwards = resolved.remoteForwards;
     invocation.dynamicForwards = resolved.dynamicForwards;
+    invocation.exitOnForwardFailure = resolved.exitOnForwardFailure;
     invocation.jumpHosts = resolved.proxyJump;
     invocation.proxyCommand = lowercase(resolved.proxyCommand) == "none" ? std::string() : resolved.proxyCommand;
     invocation.forwardAgent = resolved.forwardAgent != "no";

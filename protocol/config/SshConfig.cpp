@@ -50,6 +50,7 @@ enum class Keyword {
     RemoteForward,
     DynamicForward,
     ForwardAgent,
+    ExitOnForwardFailure,
     ServerAliveInterval,
     ServerAliveCountMax,
     ConnectTimeout,
@@ -99,6 +100,7 @@ constexpr std::array keywordTable = {
     KeywordName{"remoteforward", Keyword::RemoteForward},
     KeywordName{"dynamicforward", Keyword::DynamicForward},
     KeywordName{"forwardagent", Keyword::ForwardAgent},
+    KeywordName{"exitonforwardfailure", Keyword::ExitOnForwardFailure},
     KeywordName{"serveraliveinterval", Keyword::ServerAliveInterval},
     KeywordName{"serveralivecountmax", Keyword::ServerAliveCountMax},
     KeywordName{"connecttimeout", Keyword::ConnectTimeout},
@@ -148,7 +150,6 @@ constexpr std::array keywordTable = {
     KeywordName{"enableescapecommandline", Keyword::Ignored},
     KeywordName{"enablesshkeysign", Keyword::Ignored},
     KeywordName{"escapechar", Keyword::Ignored},
-    KeywordName{"exitonforwardfailure", Keyword::Ignored},
     KeywordName{"fallbacktorsh", Keyword::Ignored},
     KeywordName{"fingerprinthash", Keyword::Ignored},
     KeywordName{"forkafterauthentication", Keyword::Ignored},
@@ -491,7 +492,7 @@ struct Pending {
     std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
         numberOfPasswordPrompts;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
-        kbdInteractiveAuthentication;
+        kbdInteractiveAuthentication, exitOnForwardFailure;
     std::optional<StrictHostKeyChecking> strictHostKeyChecking;
     std::optional<RequestTty> requestTty;
     std::optional<PubkeyAuthentication> pubkeyAuthentication;
@@ -875,6 +876,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         return yesNo(pending_.identitiesOnly);
     case Keyword::BatchMode:
         return yesNo(pending_.batchMode);
+    case Keyword::ExitOnForwardFailure:
+        return yesNo(pending_.exitOnForwardFailure);
     case Keyword::HashKnownHosts:
         return yesNo(pending_.hashKnownHosts);
     case Keyword::PasswordAuthentication:
@@ -1084,6 +1087,7 @@ Result<SshOptions> Resolver::finish() const {
     options.remoteForwards = pending_.remoteForwards;
     options.dynamicForwards = pending_.dynamicForwards;
     options.forwardAgent = pending_.forwardAgent.value_or("no");
+    options.exitOnForwardFailure = pending_.exitOnForwardFailure.value_or(false);
 
     // In batch mode OpenSSH probes a silent server every five minutes unless told otherwise.
     const int defaultAliveInterval = pending_.batchMode.value_or(false) ? 300 : 0;
@@ -1249,6 +1253,7 @@ std::string printSshOptions(const SshOptions& options) {
     for (const Forward& forward : options.dynamicForwards)
         line("dynamicforward", formatEndpoint(forward.listen, true));
     line("forwardagent", options.forwardAgent);
+    line("exitonforwardfailure", yesNo(options.exitOnForwardFailure));
     line("serveraliveinterval", std::to_string(options.serverAliveInterval.count()));
     line("serveralivecountmax", std::to_string(options.serverAliveCountMax));
     line("connecttimeout",

@@ -91,6 +91,8 @@ struct SshOptions {
     std::vector<Forward> remoteForwards;
     std::vector<Forward> dynamicForwards;
     std::string forwardAgent = "no"; // "yes", "no", or an agent socket path / $VARIABLE
+    // A forward that cannot be set up ends the connection (ssh exits 255) instead of a warning.
+    bool exitOnForwardFailure = false;
 
     std::chrono::seconds serverAliveInterval{0};
     int serverAliveCountMax = 3;

@@ -824,7 +824,8 @@ void SshWorker::startForwards() {
 }
 
 void SshWorker::forwardFailedFor(ActiveForward& forward, const QString& reason) {
-    emit logMessage(static_cast<int>(LogLevel::Info),
+    // Verbose only: forwardFailed carries the reason, and the front end words it.
+    emit logMessage(static_cast<int>(LogLevel::Verbose),
                     QStringLiteral("%1: %2").arg(forward.spec.describe(), reason));
     emit forwardFailed(forward.spec, reason);
 }

@@ -1,7 +1,8 @@
 // portal-cli ssh connection options through the runtime, against OpenSSH sshd: -N -L carrying
 // a TCP stream to a local echo server (and many at once), -D as a SOCKS5 proxy, -R with a
 // port the server allocates, -J through a jump host (the same sshd, each hop with its own
-// host-key check and key), and ProxyCommand (OpenSSH's ssh -W).
+// host-key check and key), ProxyCommand (OpenSSH's ssh -W), and ExitOnForwardFailure beside
+// OpenSSH's ssh.
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
@@ -64,6 +65,48 @@ int socks5Connect(quint16 proxyPort, quint16 targetPort) {
     }
     return fd;
 }
+
+// Holds a TCP port as something else's listener would, on every address of both families
+// (IPv6 wildcard with IPV6_V6ONLY off, else IPv4 wildcard): a forward asking to listen there,
+// here or on the server (the same machine), cannot bind it.
+class HeldPort {
+public:
+    HeldPort() {
+        fd_ = ::socket(AF_INET6, SOCK_STREAM, 0);
+        if (fd_ >= 0) {
+            const int off = 0;
+            ::setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+            sockaddr_in6 address{};
+            address.sin6_family = AF_INET6;
+            address.sin6_addr = in6addr_any;
+            if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+                ::close(fd_);
+                fd_ = -1;
+            }
+        }
+        if (fd_ < 0) {
+            fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in address{};
+            address.sin_family = AF_INET;
+            address.sin_addr.s_addr = htonl(INADDR_ANY);
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        }
+        ::listen(fd_, 4);
+        sockaddr_storage bound{};
+        socklen_t length = sizeof bound;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &length);
+        port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                  : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    }
+    ~HeldPort() { ::close(fd_); }
+    HeldPort(const HeldPort&) = delete;
+    HeldPort& operator=(const HeldPort&) = delete;
+    quint16 port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    quint16 port_ = 0;
+};
 
 } // namespace
 
@@ -198,6 +241,59 @@ private slots:
         QVERIFY(*back == data);
         process.terminate();
         QVERIFY(process.waitForFinished(5000));
+    }
+
+    // ExitOnForwardFailure (ssh_config(5)): a forward that cannot be set up, -L on a local
+    // port in use or -R on a port the server cannot bind (tcpip-forward refused, RFC 4254
+    // §7.1), ends portal-cli with ssh's message and status 255; without it the same failure
+    // is a warning and the session goes on. OpenSSH's ssh, run the same way, says the same.
+    void exitOnForwardFailure_data() {
+        QTest::addColumn<bool>("remote");
+        QTest::newRow("-L, local port in use") << false;
+        QTest::newRow("-R, refused by sshd") << true;
+    }
+
+    void exitOnForwardFailure() {
+        QFETCH(bool, remote);
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        const HeldPort held;
+        QVERIFY(held.port() != 0);
+        const QStringList forward{remote ? QStringLiteral("-R") : QStringLiteral("-L"),
+                                  QStringLiteral("127.0.0.1:%1:127.0.0.1:9").arg(held.port())};
+        const QString failed = remote ? QStringLiteral("Error: remote port forwarding failed for listen port %1").arg(held.port())
+                                      : QStringLiteral("Could not request local forwarding.");
+        const QString warned = remote ? QStringLiteral("Warning: remote port forwarding failed for listen port %1").arg(held.port())
+                                      : failed;
+        const QStringList common = QStringList{QStringLiteral("-F"), writeConfig(cli)} + forward +
+                                   QStringList{QStringLiteral("-p"), QString::number(server_->port()), destination()};
+        ToolOptions options;
+        options.environment = cli.environment();
+        options.timeoutMs = 20000;
+        const QStringList portalSsh{QStringLiteral("ssh")};
+        const QStringList exitOn{QStringLiteral("-o"), QStringLiteral("ExitOnForwardFailure=yes"), QStringLiteral("-N")};
+        const QStringList goesOn{QStringLiteral("sleep 1; echo session-goes-on")};
+        for (const auto& [program, prefix] : {std::pair{QStringLiteral("ssh"), QStringList()},
+                                              std::pair{PortalCliRunner::program(), portalSsh}}) {
+            // -N would run until ended: only the failure can end it, with 255 and the message.
+            const ToolResult ended = runTool(program, prefix + exitOn + common, options);
+            QVERIFY2(ended.started && !ended.timedOut && ended.exitCode == 255,
+                     qPrintable(ended.describe(program)));
+            QVERIFY2(ended.err.contains(failed.toUtf8()), qPrintable(program + ": " + ended.err));
+            // Without ExitOnForwardFailure: the warning, then the command runs to its end.
+            const ToolResult warning = runTool(program, prefix + common + goesOn, options);
+            QVERIFY2(warning.succeeded(), qPrintable(warning.describe(program)));
+            QCOMPARE(warning.out, QByteArray("session-goes-on\n"));
+            QVERIFY2(warning.err.contains(warned.toUtf8()), qPrintable(program + ": " + warning.err));
+        }
+        // -G shows the option as ssh -G does.
+        const ToolResult printed = runTool(PortalCliRunner::program(),
+                                           portalSsh + QStringList{QStringLiteral("-G"), QStringLiteral("-o"),
+                                                                   QStringLiteral("ExitOnForwardFailure=yes")} +
+                                               common,
+                                           options);
+        QVERIFY2(printed.out.contains("\nexitonforwardfailure yes\n"), printed.out.constData());
     }
 
     // -J through the same sshd: the jump host and the destination are two SSH connections,
