@@ -1,4 +1,4 @@
-// ssh(1) escape sequences after a newline: ~. ~^Z ~# ~? ~~.
+// ssh(1) escape sequences after a newline: ~. ~B ~C ~R ~^Z ~# ~? ~~.
 #include "EscapeFilter.h"
 
 #include <string>
@@ -37,6 +37,9 @@ void EscapeFilter::feed(protocol::ByteView input, const std::function<void(proto
             runStart = i + 1;
             switch (c) {
             case '.': command(EscapeCommand::Disconnect); continue;
+            case 'B': command(EscapeCommand::SendBreak); continue;
+            case 'C': command(EscapeCommand::CommandLine); continue;
+            case 'R': command(EscapeCommand::Rekey); continue;
             case kControlZ: command(EscapeCommand::Suspend); continue;
             case '#': command(EscapeCommand::ListConnections); continue;
             case '?': command(EscapeCommand::Help); continue;
@@ -64,6 +67,9 @@ std::string escapeHelp(int escapeChar) {
     const std::string e = displayName(escapeChar);
     return "Supported escape sequences:\r\n"
            " " + e + ".   - terminate connection\r\n"
+           " " + e + "B   - send a BREAK to the remote system\r\n"
+           " " + e + "C   - open a command line (-L, -R, -D to add a forward, -KL, -KR, -KD to cancel one)\r\n"
+           " " + e + "R   - request rekey\r\n"
            " " + e + "^Z  - suspend ssh\r\n"
            " " + e + "#   - list forwarded connections\r\n"
            " " + e + "?   - this message\r\n"

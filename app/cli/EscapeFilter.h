@@ -11,6 +11,9 @@ namespace portal::app::cli {
 
 enum class EscapeCommand {
     Disconnect,      // ~.
+    SendBreak,       // ~B: RFC 4335 break on the session channel
+    CommandLine,     // ~C: read a -L/-R/-D/-KL/-KR/-KD command
+    Rekey,           // ~R: a key exchange now (RFC 4253 §9)
     Suspend,         // ~^Z
     ListConnections, // ~#
     Help,            // ~?

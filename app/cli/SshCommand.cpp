@@ -9,7 +9,10 @@
 #include "LocalTerminal.h"
 #include "Prompter.h"
 
+#include "ChannelDevice.h"
+#include "LocalStreamSocket.h"
 #include "SshWorker.h"
+#include "StreamBridge.h"
 #include "config/Patterns.h"
 #include "keys/KnownHosts.h"
 
@@ -175,12 +178,15 @@ private:
     void onChannelClosed(quint32 channel);
     void onDisconnected(bool clean, const Error& error);
     void onForwardFailed(const qt::PortForward& forward, const std::string& reason);
+    void startStdioForward();
     void onForwardSettled();
 
     // ---- local I/O ----
     void readStdin();
     void sendInput(ByteView bytes);
     void onEscape(EscapeCommand command);
+    void runCommandLine();
+    std::string commandLineResult(const std::string& command);
     void flushOutput(OutputQueue& queue, int fd, bool& broken);
     void updateNotifiers();
     void onWindowChange();
@@ -222,7 +228,18 @@ private:
     bool finishing_ = false;
     std::optional<int> exitStatus_;
     std::string failure_; // printed once, at the end
-    std::vector<std::string> activeForwards_; // described, for ~#
+    // Forwards listening (ours) or accepted by the server, for ~# and ~C -K.
+    struct ReadyForward {
+        qt::PortForward spec;
+        quint16 boundPort = 0;
+        std::string describe() const {
+            return spec.describe().toStdString() +
+                   (spec.bindPort == 0 && boundPort ? " (port " + std::to_string(boundPort) + ")" : "");
+        }
+    };
+    std::vector<ReadyForward> readyForwards_;
+    bool addingFromCommandLine_ = false; // ~C -L/-D: a failure is "Port forwarding failed."
+    int commandLineFailures_ = 0;
     int forwardsUnsettled_ = 0;               // added, neither ready nor failed yet
     bool backgroundWhenForwardsSettle_ = false; // -f waiting for ExitOnForwardFailure's verdict
 };
@@ -373,9 +390,8 @@ SshSession::SshSession(const SshInvocation& invocation)
         if (forward.kind == qt::PortForward::Kind::Remote && forward.bindPort == 0)
             logLine("Allocated port " + std::to_string(boundPort) + " for remote forward to " +
                     forward.targetHost.toStdString() + ":" + std::to_string(forward.targetPort));
-        activeForwards_.push_back(forward.describe().toStdString() +
-                                  (forward.bindPort == 0 && boundPort ? " (port " + std::to_string(boundPort) + ")" : ""));
-        log(1, "Forwarding " + activeForwards_.back());
+        readyForwards_.push_back({forward, boundPort});
+        log(1, "Forwarding " + readyForwards_.back().describe());
         onForwardSettled();
     });
     QObject::connect(&worker_, &SshWorker::forwardFailed, [this](const qt::PortForward& forward, const QString& reason) {
@@ -521,9 +537,43 @@ void SshSession::onAuthenticated() {
         else
             goToBackground();
     }
+    if (invocation_.stdioForward) {
+        startStdioForward();
+        return;
+    }
     if (invocation_.noRemoteCommand)
         return; // -N: the connection stays for forwarding until it ends or is ended
     worker_.openSession();
+}
+
+void SshSession::startStdioForward() {
+    // -W: one direct-tcpip channel (RFC 4254 §7.2) joined to stdin and stdout, half-close
+    // both ways (§5.3); the connection ends when the bridge does. Like ssh(1), a channel the
+    // server cannot open ends portal-cli with status 255.
+    const protocol::config::ForwardEndpoint& target = *invocation_.stdioForward;
+    const auto failed = [this](const std::string& why) {
+        failure_ = why + "\nstdio forwarding failed";
+        QTimer::singleShot(0, &worker_, &SshWorker::closeConnection);
+    };
+    QString error;
+    qt::ChannelDevice* channel = worker_.openDirectTcpipDevice(QString::fromStdString(target.host),
+                                                               static_cast<quint16>(target.port),
+                                                               QStringLiteral("127.0.0.1"), 65535, &worker_, &error);
+    if (!channel) {
+        failed(error.toStdString());
+        return;
+    }
+    log(1, "Stdio forwarding to " + target.host + " port " + std::to_string(target.port));
+    QObject::connect(channel, &qt::ChannelDevice::openFailed, [channel, failed](quint32, const QString& description) {
+        failed("channel " + std::to_string(channel->channel()) + ": open failed: " + description.toStdString());
+        channel->deleteLater();
+    });
+    QObject::connect(channel, &qt::ChannelDevice::opened, [this, channel] {
+        auto* stdio = new qt::LocalStreamSocket(STDIN_FILENO, STDOUT_FILENO);
+        auto* bridge = new qt::StreamBridge(stdio, channel, &worker_);
+        // Deleted once both directions ended and everything queued went out before CLOSE.
+        QObject::connect(bridge, &QObject::destroyed, &worker_, &SshWorker::closeConnection);
+    });
 }
 
 void SshSession::goToBackground() {
@@ -612,6 +662,12 @@ void SshSession::onChannelOpened(quint32 channel) {
 void SshSession::onChannelRequestResult(quint32 channel, const QString& request, bool success) {
     if (request == QLatin1String("env") || request == QLatin1String("window-change"))
         return; // the server may refuse variables it does not accept; ssh(1) carries on
+    if (request == QLatin1String("break")) {
+        // RFC 4335 §3: sshd accepts only when it could send the break to the session's tty.
+        log(1, "channel " + std::to_string(channel) + ": BREAK " + (success ? "accepted" : "refused") +
+                   " by the server");
+        return;
+    }
     if (!success) {
         if (request == QLatin1String("pty-req")) {
             logLine("PTY allocation request failed on channel " + std::to_string(channel));
@@ -728,6 +784,13 @@ void SshSession::onEscape(EscapeCommand command) {
         userDisconnected_ = true;
         worker_.closeConnection();
         return;
+    case EscapeCommand::SendBreak:
+        // ssh(1) sends a break of 1000 ms; the server's answer is logged at -v.
+        if (channel_)
+            worker_.sendBreak(*channel_, 1000);
+        return;
+    case EscapeCommand::Rekey: worker_.requestRekey(); return;
+    case EscapeCommand::CommandLine: runCommandLine(); return;
     case EscapeCommand::Suspend: {
         // Give the terminal back, stop ourselves like ^Z would, and take it again on resume.
         writeAll(STDERR_FILENO, "^Z [suspend ssh]\r\n");
@@ -744,13 +807,111 @@ void SshSession::onEscape(EscapeCommand command) {
         if (channel_)
             text += "  #" + std::to_string(*channel_) + " client-session (" +
                     (invocation_.command.empty() ? std::string("shell") : "exec: " + invocation_.command) + ")\r\n";
-        for (const std::string& forward : activeForwards_)
-            text += "  listening: " + forward + "\r\n";
+        for (const ReadyForward& forward : readyForwards_)
+            text += "  listening: " + forward.describe() + "\r\n";
         writeAll(STDERR_FILENO, text);
         return;
     }
     case EscapeCommand::Help: writeAll(STDERR_FILENO, escapeHelp(invocation_.escapeChar)); return;
     }
+}
+
+void SshSession::runCommandLine() {
+    // ssh(1) ~C: the terminal back in canonical mode with echo for one line read at the
+    // "ssh> " prompt; the event loop waits meanwhile, as ssh's does.
+    if (rawTerminal_)
+        rawTerminal_->restore();
+    writeAll(STDERR_FILENO, "\r\nssh> ");
+    std::string line;
+    for (char c = 0;;) {
+        const ssize_t got = ::read(STDIN_FILENO, &c, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0 || c == '\n')
+            break;
+        line += c;
+    }
+    const std::string result = commandLineResult(line);
+    if (!result.empty())
+        writeAll(STDERR_FILENO, result + "\n");
+    if (rawTerminal_)
+        rawTerminal_->enter();
+}
+
+std::string SshSession::commandLineResult(const std::string& commandLine) {
+    std::string command = commandLine;
+    const auto trim = [](std::string& text) {
+        text.erase(0, text.find_first_not_of(" \t\r"));
+        text.erase(text.find_last_not_of(" \t\r") + 1);
+    };
+    trim(command);
+    if (!command.empty() && command.front() == '-')
+        command.erase(0, 1);
+    if (command.empty())
+        return {};
+    if (command == "?" || command == "h" || command == "H")
+        return "Commands:\n"
+               "      -L[bind_address:]port:host:hostport    Request local forward\n"
+               "      -R[bind_address:]port:host:hostport    Request remote forward\n"
+               "      -D[bind_address:]port                  Request dynamic forward\n"
+               "      -KL[bind_address:]port                 Cancel local forward\n"
+               "      -KR[bind_address:]port                 Cancel remote forward\n"
+               "      -KD[bind_address:]port                 Cancel dynamic forward";
+    const bool cancel = command.front() == 'K';
+    if (cancel)
+        command.erase(0, 1);
+    if (command.empty() || std::string_view("LRD").find(command.front()) == std::string_view::npos)
+        return "Invalid command.";
+    const char kind = command.front();
+    std::string spec = command.substr(1);
+    trim(spec);
+
+    // The specification is read by the same ssh_config resolver as -L/-R/-D, so it takes the
+    // same forms; a cancel names only the listening side, which is DynamicForward's form.
+    namespace config = protocol::config;
+    const std::string keyword = cancel || kind == 'D' ? "DynamicForward " : kind == 'L' ? "LocalForward " : "RemoteForward ";
+    const config::ConfigFileAccess noFiles{
+        [](const std::string&) -> Result<std::optional<std::string>> { return std::optional<std::string>(); },
+        [](const std::string&) { return std::vector<std::string>(); }};
+    const Result<config::SshOptions> parsed = config::resolveSshConfig(
+        config::Destination{"~C", std::nullopt, std::nullopt}, {}, config::LocalContext{}, noFiles,
+        {keyword + (cancel || kind == 'D' ? spec : forwardSpecToConfigArguments(spec))});
+    if (!parsed || spec.empty())
+        return cancel ? "Bad forwarding close port" : "Bad forwarding specification.";
+
+    const qt::PortForward::Kind wanted = kind == 'L'   ? qt::PortForward::Kind::Local
+                                         : kind == 'R' ? qt::PortForward::Kind::Remote
+                                                       : qt::PortForward::Kind::Dynamic;
+    if (cancel) {
+        const config::ForwardEndpoint& listen = parsed->dynamicForwards.front().listen;
+        const auto match = std::find_if(readyForwards_.begin(), readyForwards_.end(), [&](const ReadyForward& ready) {
+            return ready.spec.kind == wanted &&
+                   (ready.spec.bindPort == listen.port || ready.boundPort == listen.port) &&
+                   (listen.host.empty() || ready.spec.bindAddress.toStdString() == listen.host);
+        });
+        if (match == readyForwards_.end())
+            return "Unknown port forwarding.";
+        qt::PortForward spec = match->spec;
+        if (spec.kind == qt::PortForward::Kind::Remote && spec.bindPort == 0)
+            spec.bindPort = match->boundPort; // the worker knows it by the port the server bound
+        worker_.removeForward(spec);
+        readyForwards_.erase(match);
+        return "Canceled forwarding.";
+    }
+    SshInvocation request;
+    request.localForwards = parsed->localForwards;
+    request.remoteForwards = parsed->remoteForwards;
+    request.dynamicForwards = parsed->dynamicForwards;
+    std::vector<std::string> unsupported;
+    const std::vector<qt::PortForward> forwards = portForwards(request, unsupported);
+    if (!unsupported.empty() || forwards.size() != 1)
+        return "Bad forwarding specification.";
+    // Our own listeners answer at once; a remote forward's answer comes later, as in ssh(1).
+    const int failuresBefore = commandLineFailures_;
+    addingFromCommandLine_ = wanted != qt::PortForward::Kind::Remote;
+    worker_.addForward(forwards.front());
+    addingFromCommandLine_ = false;
+    return commandLineFailures_ > failuresBefore ? "Port forwarding failed." : "Forwarding port.";
 }
 
 void SshSession::onWindowChange() {
@@ -795,6 +956,10 @@ void SshSession::onForwardFailed(const qt::PortForward& forward, const std::stri
             logLine(forward.describe().toStdString() + ": " + reason);
         message = "Could not request local forwarding.";
     }
+    if (addingFromCommandLine_) {
+        ++commandLineFailures_; // ~C says "Port forwarding failed." and the session goes on
+        return;
+    }
     if (!invocation_.exitOnForwardFailure) {
         if (!invocation_.quiet)
             logLine(message);
@@ -810,7 +975,9 @@ void SshSession::onForwardFailed(const qt::PortForward& forward, const std::stri
 }
 
 void SshSession::onForwardSettled() {
-    if (--forwardsUnsettled_ <= 0 && backgroundWhenForwardsSettle_) {
+    if (forwardsUnsettled_ > 0)
+        --forwardsUnsettled_;
+    if (forwardsUnsettled_ == 0 && backgroundWhenForwardsSettle_) {
         backgroundWhenForwardsSettle_ = false;
         goToBackground();
     }

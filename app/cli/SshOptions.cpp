@@ -185,7 +185,7 @@ Result<SshInvocation> ArgumentParser::parse(const std::vector<std::string>& args
 }
 
 Status ArgumentParser::parseFlags(const std::vector<std::string>& args, std::size_t& index) {
-    static const std::string flagsWithValue = "clmiopLRDJEeF";
+    static const std::string flagsWithValue = "clmiopLRDJEeFW";
     static const std::string flagsAlone = "46nqTtvNfGAaXxCg";
     while (index < args.size()) {
         const std::string& word = args[index];
@@ -256,6 +256,33 @@ Status ArgumentParser::applyFlag(char flag, const std::string& value) {
     case 'R': return addConfigLine("RemoteForward " + forwardSpecToConfigArguments(value));
     case 'D': return addConfigLine("DynamicForward " + value);
     case 'J': return addConfigLine("ProxyJump " + value);
+    case 'W': {
+        // ssh(1) -W host:port (or [host]:port): stdin and stdout become one direct-tcpip
+        // channel; no session, no pty, and no forwards from the files (ClearAllForwardings).
+        if (invocation_.stdioForward)
+            return Error::protocol("stdio forward already specified");
+        std::string host = value;
+        std::string port;
+        if (!host.empty() && host.front() == '[') {
+            const std::size_t close = host.find("]:");
+            if (close != std::string::npos) {
+                port = host.substr(close + 2);
+                host = host.substr(1, close - 1);
+            }
+        } else if (const std::size_t colon = host.rfind(':'); colon != std::string::npos) {
+            port = host.substr(colon + 1);
+            host = host.substr(0, colon);
+        }
+        const std::optional<int> number = parsePort(port);
+        const bool bracketed = !value.empty() && value.front() == '[';
+        if (host.empty() || !number || (!bracketed && host.find(':') != std::string::npos))
+            return Error::protocol("Bad stdio forwarding specification '" + value + "'");
+        invocation_.stdioForward = protocol::config::ForwardEndpoint{host, *number, {}};
+        invocation_.noRemoteCommand = true;
+        invocation_.ttyRequest = TtyRequest::No;
+        invocation_.ttyRequestGiven = true;
+        return {};
+    }
     case 'E': invocation_.logFile = expandPath(value); return {};
     case 'F': invocation_.configFile = expandPath(value); return {};
     // -e: a single character, ^X for a control character, or "none" (ssh(1)).
@@ -655,6 +682,13 @@ Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::Ss
     invocation.remoteForwards = resolved.remoteForwards;
     invocation.dynamicForwards = resolved.dynamicForwards;
     invocation.exitOnForwardFailure = resolved.exitOnForwardFailure;
+    if (invocation.stdioForward) {
+        // -W implies ClearAllForwardings and ExitOnForwardFailure (ssh(1)).
+        invocation.localForwards.clear();
+        invocation.remoteForwards.clear();
+        invocation.dynamicForwards.clear();
+        invocation.exitOnForwardFailure = true;
+    }
     invocation.jumpHosts = resolved.proxyJump;
     invocation.proxyCommand = lowercase(resolved.proxyCommand) == "none" ? std::string() : resolved.proxyCommand;
     invocation.forwardAgent = resolved.forwardAgent != "no";
@@ -706,7 +740,8 @@ const char* sshUsage() {
     return "usage: portal-cli ssh [-46AaCfGgNnqTtvXx] [-c cipher_spec] [-D [bind_address:]port]\n"
            "                      [-E log_file] [-e escape_char] [-F configfile] [-i identity_file]\n"
            "                      [-J destination] [-L address] [-l login_name] [-m mac_spec]\n"
-           "                      [-o option] [-p port] [-R address] destination [command [argument ...]]";
+           "                      [-o option] [-p port] [-R address] [-W host:port]\n"
+           "                      destination [command [argument ...]]";
 }
 
 } // namespace portal::app::cli

@@ -50,6 +50,9 @@ struct SshInvocation {
     TtyRequest ttyRequest = TtyRequest::Auto;    // -T / -t / -tt; Auto defers to RequestTTY
     bool ttyRequestGiven = false;
     bool noRemoteCommand = false;          // -N: no shell or command, only forwarding
+    // -W host:port: stdin/stdout carried by one direct-tcpip channel (RFC 4254 §7.2) to
+    // host:port, instead of a session (implies -N -T and no other forwards, as in ssh(1)).
+    std::optional<protocol::config::ForwardEndpoint> stdioForward;
     bool background = false;               // -f: go to the background after authentication
     std::string logFile;                   // -E: log lines appended here instead of stderr
     int escapeChar = '~';                  // -e / EscapeChar; -1: none

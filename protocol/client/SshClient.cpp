@@ -223,6 +223,14 @@ void SshClient::connectionLost(std::string reason, TimePoint now) {
                                   " closed: " + reason));
 }
 
+void SshClient::requestRekey() {
+    Impl& d = *impl_;
+    if (d.closed || !d.started)
+        return;
+    if (Status status = d.transport.requestRekey(); !status)
+        d.fail(status.error());
+}
+
 void SshClient::tick(TimePoint now) {
     Impl& d = *impl_;
     if (d.closed || !d.started)

@@ -123,6 +123,10 @@ public:
     bool isAuthenticated() const;
     ConnectionInfo connectionInfo() const;
 
+    // Starts a key exchange now (RFC 4253 §9; ssh(1)'s ~R), unless one is running. Channels
+    // go on; data sent meanwhile is held until NEWKEYS, as for any rekey.
+    void requestRekey();
+
     // Sends SSH_MSG_DISCONNECT (by application) and ends the session cleanly.
     void disconnect(std::string reason = "disconnected by user");
 

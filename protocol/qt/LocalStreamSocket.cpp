@@ -19,10 +19,15 @@ constexpr qint64 kReadLimit = 256 * 1024;
 
 } // namespace
 
-LocalStreamSocket::LocalStreamSocket(int fd, QObject* parent) : QIODevice(parent), fd_(fd) {
+LocalStreamSocket::LocalStreamSocket(int fd, QObject* parent) : LocalStreamSocket(fd, fd, parent) {}
+
+LocalStreamSocket::LocalStreamSocket(int readFd, int writeFd, QObject* parent)
+    : QIODevice(parent), fd_(readFd), writeFd_(writeFd), socket_(readFd == writeFd) {
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    if (writeFd_ != fd_)
+        ::fcntl(writeFd_, F_SETFL, ::fcntl(writeFd_, F_GETFL) | O_NONBLOCK);
     readNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Read, this);
-    writeNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Write, this);
+    writeNotifier_ = new QSocketNotifier(writeFd_, QSocketNotifier::Write, this);
     writeNotifier_->setEnabled(false);
     connect(readNotifier_, &QSocketNotifier::activated, this, &LocalStreamSocket::onReadable);
     connect(writeNotifier_, &QSocketNotifier::activated, this, &LocalStreamSocket::onWritable);
@@ -32,6 +37,8 @@ LocalStreamSocket::LocalStreamSocket(int fd, QObject* parent) : QIODevice(parent
 LocalStreamSocket::~LocalStreamSocket() {
     if (fd_ >= 0)
         ::close(fd_);
+    if (writeFd_ >= 0 && writeFd_ != fd_)
+        ::close(writeFd_);
 }
 
 void LocalStreamSocket::close() {
@@ -40,7 +47,10 @@ void LocalStreamSocket::close() {
         writeNotifier_->setEnabled(false);
         // What we wrote and the kernel holds still goes out before the FIN.
         ::close(fd_);
+        if (writeFd_ != fd_)
+            ::close(writeFd_);
         fd_ = -1;
+        writeFd_ = -1;
     }
     QIODevice::close();
     if (!gone_) {
@@ -57,14 +67,23 @@ void LocalStreamSocket::shutdownWrite() {
         return;
     }
     writeShut_ = true;
-    ::shutdown(fd_, SHUT_WR);
+    if (socket_) {
+        ::shutdown(fd_, SHUT_WR);
+        return;
+    }
+    // A pipe has no half-close: its reader sees EOF once our end is gone.
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, writeFd_);
+        ::close(null);
+    }
 }
 
 void LocalStreamSocket::onReadable() {
     if (fd_ < 0)
         return;
     char chunk[kReadChunk];
-    const ssize_t got = ::recv(fd_, chunk, sizeof chunk, 0);
+    const ssize_t got = socket_ ? ::recv(fd_, chunk, sizeof chunk, 0) : ::read(fd_, chunk, sizeof chunk);
     if (got > 0) {
         readBuffer_.append(chunk, got);
         if (readBuffer_.size() >= kReadLimit)
@@ -87,8 +106,10 @@ void LocalStreamSocket::onWritable() {
     if (fd_ < 0)
         return;
     while (!writeBuffer_.isEmpty()) {
-        const ssize_t sent = ::send(fd_, writeBuffer_.constData(),
-                                    static_cast<size_t>(writeBuffer_.size()), MSG_NOSIGNAL);
+        const auto size = static_cast<size_t>(writeBuffer_.size());
+        // A pipe's reader that went away raises SIGPIPE, which the owner of a pipe ignores.
+        const ssize_t sent = socket_ ? ::send(fd_, writeBuffer_.constData(), size, MSG_NOSIGNAL)
+                                     : ::write(writeFd_, writeBuffer_.constData(), size);
         if (sent < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 break;

@@ -6,6 +6,7 @@
 // back a fast sender.
 //
 // POSIX only; on Windows the listener hands out QTcpSocket instead.
+// (Also stdin/stdout as one stream, for -W.)
 // Threading: used only in the thread that created it.
 #pragma once
 
@@ -21,6 +22,10 @@ class LocalStreamSocket : public QIODevice {
 public:
     // Takes ownership of `fd`, a connected stream socket; sets it non-blocking.
     explicit LocalStreamSocket(int fd, QObject* parent = nullptr);
+    // A stream made of two descriptors, pipes or files as well as sockets (stdin and stdout
+    // of `ssh -W`): reads from `readFd`, writes to `writeFd`. Half-close points `writeFd` at
+    // /dev/null, so that its reader sees EOF while the descriptor number stays taken.
+    LocalStreamSocket(int readFd, int writeFd, QObject* parent = nullptr);
     ~LocalStreamSocket() override;
 
     bool isSequential() const override { return true; }
@@ -49,6 +54,8 @@ private:
     void fail();
 
     int fd_;
+    int writeFd_;         // fd_ for a socket
+    bool socket_ = true;  // recv/send/shutdown; otherwise read/write and the /dev/null swap
     QSocketNotifier* readNotifier_ = nullptr;
     QSocketNotifier* writeNotifier_ = nullptr;
     QByteArray readBuffer_;

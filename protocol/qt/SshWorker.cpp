@@ -712,6 +712,17 @@ void SshWorker::sendSignal(quint32 channel, QByteArray signalName) {
                       [&] { return client_->sendSignal(channel, viewOf(signalName)); });
 }
 
+void SshWorker::sendBreak(quint32 channel, quint32 milliseconds) {
+    runChannelRequest(channel, "break", [&] { return client_->sendBreak(channel, milliseconds); });
+}
+
+void SshWorker::requestRekey() {
+    if (!usable())
+        return;
+    client_->requestRekey();
+    pump();
+}
+
 void SshWorker::queueChannelData(quint32 channel, QByteArray data, bool extended) {
     if (!usable() || data.isEmpty())
         return;

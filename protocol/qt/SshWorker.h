@@ -148,6 +148,10 @@ public slots:
     void setEnv(quint32 channel, QByteArray name, QByteArray value);
     void windowChange(quint32 channel, quint32 columns, quint32 rows);
     void sendSignal(quint32 channel, QByteArray signalName);
+    // RFC 4335 break of `milliseconds` (ssh(1) ~B sends 1000); channelRequestResult follows.
+    void sendBreak(quint32 channel, quint32 milliseconds);
+    // A key exchange now (RFC 4253 §9; ssh(1) ~R); channels go on meanwhile.
+    void requestRekey();
     // Queues data for the channel; it goes out as the peer's window allows, and
     // channelBytesWritten reports progress. Nothing queued is dropped unless the channel closes.
     void write(quint32 channel, QByteArray data, bool extended = false);

@@ -543,6 +543,13 @@ Status Transport::maybeRekey() {
     return sendKexInit();
 }
 
+Status Transport::requestRekey() {
+    if (state_ != State::Established)
+        return {};
+    log(client::LogLevel::Verbose, "rekeying on request");
+    return sendKexInit();
+}
+
 Status Transport::tick(client::TimePoint now) {
     now_ = now;
     return maybeRekey();

@@ -69,6 +69,9 @@ public:
     Status sendUnimplemented(std::uint32_t sequenceNumber);
 
     Status tick(client::TimePoint now);
+    // A key exchange asked for by the user (ssh(1) ~R; RFC 4253 §9): our KEXINIT now, unless
+    // an exchange is already running or the first one has not finished.
+    Status requestRekey();
     std::optional<client::TimePoint> nextDeadline() const;
 
     Status answerHostKey(client::RequestId id, bool accept, bool saveToKnownHosts,

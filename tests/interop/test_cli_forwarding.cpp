@@ -1,8 +1,8 @@
 // portal-cli ssh connection options through the runtime, against OpenSSH sshd: -N -L carrying
 // a TCP stream to a local echo server (and many at once), -D as a SOCKS5 proxy, -R with a
 // port the server allocates, -J through a jump host (the same sshd, each hop with its own
-// host-key check and key), ProxyCommand (OpenSSH's ssh -W), and ExitOnForwardFailure beside
-// OpenSSH's ssh.
+// host-key check and key), ProxyCommand (OpenSSH's ssh -W), -W itself (also as OpenSSH's
+// ProxyCommand), and ExitOnForwardFailure beside OpenSSH's ssh.
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
@@ -294,6 +294,61 @@ private slots:
                                                common,
                                            options);
         QVERIFY2(printed.out.contains("\nexitonforwardfailure yes\n"), printed.out.constData());
+    }
+
+    // -W 127.0.0.1:echo: stdin goes to the echo server through one direct-tcpip channel and
+    // its answer comes back on stdout; stdin's EOF becomes the channel's EOF, the server's EOF
+    // ends stdout, and portal-cli ends as OpenSSH's ssh -W does (status 0). A target that
+    // refuses the connection ends it with ssh's message and 255.
+    void stdioForward() {
+        EchoServer echo;
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        ToolOptions options;
+        options.environment = cli.environment();
+        options.input = randomBytes(1 << 20);
+        options.timeoutMs = 30000;
+        const QStringList common{QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-p"),
+                                 QString::number(server_->port()), destination()};
+        const QStringList toEcho = QStringList{QStringLiteral("-W"), QStringLiteral("127.0.0.1:%1").arg(echo.port())} + common;
+        const ToolResult ssh = runTool(QStringLiteral("ssh"), toEcho, options);
+        QVERIFY2(ssh.succeeded(), qPrintable(ssh.describe(QStringLiteral("ssh"))));
+        const ToolResult portal = runTool(PortalCliRunner::program(), QStringList{QStringLiteral("ssh")} + toEcho, options);
+        QVERIFY2(portal.succeeded(), qPrintable(explain(portal, *server_)));
+        QCOMPARE(portal.out.size(), options.input.size());
+        QVERIFY(portal.out == options.input);
+
+        // Nothing listens on a port just released: the channel open fails.
+        options.input.clear();
+        const QStringList toNothing =
+            QStringList{QStringLiteral("-W"), QStringLiteral("127.0.0.1:%1").arg(findFreeLoopbackPort())} + common;
+        const ToolResult refused = runTool(PortalCliRunner::program(), QStringList{QStringLiteral("ssh")} + toNothing, options);
+        QCOMPARE(refused.exitCode, 255);
+        QVERIFY2(refused.err.contains("open failed") && refused.err.contains("stdio forwarding failed"),
+                 refused.err.constData());
+    }
+
+    // portal-cli -W as OpenSSH's ProxyCommand: ssh logs into the target through the jump
+    // host's direct-tcpip channel that portal-cli carries on its stdin and stdout.
+    void stdioForwardAsProxyCommandOfOpenSsh() {
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        const QString config = writeConfig(cli);
+        const QString proxy = QStringLiteral("ProxyCommand=%1 ssh -F %2 -p %3 -W %h:%p %4")
+                                  .arg(PortalCliRunner::program(), config)
+                                  .arg(server_->port())
+                                  .arg(destination());
+        ToolOptions options;
+        options.environment = cli.environment();
+        options.timeoutMs = 30000;
+        const ToolResult ssh = runTool(QStringLiteral("ssh"),
+                                       {QStringLiteral("-F"), config, QStringLiteral("-o"), proxy, QStringLiteral("-p"),
+                                        QString::number(server_->port()), destination(), QStringLiteral("echo via-portal-W")},
+                                       options);
+        QVERIFY2(ssh.succeeded(), qPrintable(ssh.describe(QStringLiteral("ssh")) + "\n" + server_->log().right(1500)));
+        QCOMPARE(ssh.out, QByteArray("via-portal-W\n"));
     }
 
     // -J through the same sshd: the jump host and the destination are two SSH connections,

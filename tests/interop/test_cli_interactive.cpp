@@ -1,11 +1,12 @@
 // portal-cli ssh as a person uses it, against OpenSSH sshd: an interactive shell driven
 // through a real terminal (tmux: send-keys, capture-pane) with a pty of the terminal's size,
 // resize followed by window-change, ^C reaching the remote process, the ~ escapes (~? ~~ ~#
-// ~^Z ~.), and the local terminal's modes the same afterwards (also after SIGTERM); plus -E,
+// ~^Z ~. ~B ~R ~C), and the local terminal's modes the same afterwards (also after SIGTERM); plus -E,
 // exit-signal and keepalive as ssh(1) does.
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "PortalCliRunner.h"
+#include "WorkerTestTools.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -147,11 +148,16 @@ class TestCliInteractive : public QObject {
     // <home>/login.sh for the tmux pane: records the terminal's modes before and after
     // portal-cli (files "before" and "after"), prints "portal-exit=<status>", then waits.
     // `inBackground` runs portal-cli as a job whose PID is written to "pid".
-    bool writeLoginScript(const PortalCliRunner& cli, bool inBackground, QString* error) const {
+    // `extra` options go right after "ssh".
+    bool writeLoginScript(const PortalCliRunner& cli, bool inBackground, QString* error,
+                          const QStringList& extra = {}) const {
         const QString dir = cli.home();
         QString login = QStringLiteral("HOME=") + shellQuote(dir) + QStringLiteral(" ") +
                         shellQuote(PortalCliRunner::program());
-        for (const QString& word : loginArguments(cli))
+        QStringList arguments = loginArguments(cli);
+        for (qsizetype i = 0; i < extra.size(); ++i)
+            arguments.insert(1 + i, extra[i]);
+        for (const QString& word : arguments)
             login += QLatin1Char(' ') + shellQuote(word);
         // Without job control a background job's stdin would be /dev/null; give it the
         // terminal explicitly.
@@ -258,6 +264,92 @@ private slots:
         // The size line differs (the window was resized); every mode must be the same.
         const auto modesOnly = [](QByteArray text) { return text.mid(text.indexOf('\n')); };
         QCOMPARE(modesOnly(after.readAll()), modesOnly(beforeModes));
+    }
+
+    // ~B, ~R and ~C in a shell through tmux: a BREAK that sshd accepts (it answers success
+    // only once tcsendbreak on the session's pty worked, RFC 4335 §3), a rekey that completes
+    // while the shell goes on (the -vv log says "rekey complete"), and the ~C command line:
+    // help, a bad command, -L adding a forward that carries bytes to an echo server here,
+    // -KL cancelling it (new connections refused) and an unknown one.
+    void escapeCommands() {
+        EchoServer echo;
+        PortalCliRunner cli(*server_);
+        QString error;
+        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        const QString dir = cli.home();
+        const QString log = dir + QStringLiteral("/portal.log");
+        QVERIFY2(writeLoginScript(cli, false, &error, {QStringLiteral("-vv"), QStringLiteral("-E"), log}),
+                 qPrintable(error));
+        const auto logText = [&log] {
+            QFile file(log);
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        const auto waitForLog = [&logText](const QByteArray& text) {
+            QElapsedTimer timer;
+            timer.start();
+            while (!logText().contains(text) && timer.elapsed() < 15000)
+                QThread::msleep(100);
+            return logText().contains(text);
+        };
+        Tmux tmux(dir);
+        QVERIFY(tmux.start(QStringLiteral("bash --norc --noprofile -i -c '%1/login.sh; true'").arg(dir), 120, 40));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^\\$ "))), qPrintable(tmux.screen() + server_->log().right(1500)));
+        tmux.keys(QStringLiteral("PS1='remote> '"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^remote> "))), qPrintable(tmux.screen()));
+
+        tmux.keys(QStringLiteral("~?"), false);
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("~R   - request rekey"))), qPrintable(tmux.screen()));
+        QVERIFY(tmux.screen().contains(QStringLiteral("~B   - send a BREAK")));
+
+        tmux.keys(QStringLiteral("~B"), false);
+        QVERIFY2(waitForLog("BREAK accepted by the server"), logText().right(2000).constData());
+
+        QVERIFY(!logText().contains("rekey complete"));
+        tmux.keys(QStringLiteral("~R"), false);
+        QVERIFY2(waitForLog("rekey complete"), logText().right(2000).constData());
+        tmux.keys(QStringLiteral("echo after-rekey-$((40+2))"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^after-rekey-42"))), qPrintable(tmux.screen()));
+
+        // Each ~C shows one more "ssh> " prompt; the command is typed once it is there.
+        const auto command = [&tmux](const QString& text) {
+            const qsizetype prompts = tmux.screen().count(QStringLiteral("ssh> "));
+            tmux.keys(QStringLiteral("~C"), false);
+            QElapsedTimer timer;
+            timer.start();
+            while (tmux.screen().count(QStringLiteral("ssh> ")) <= prompts && timer.elapsed() < 10000)
+                QThread::msleep(50);
+            // "--": the command starts with '-', which tmux would take for an option.
+            tmux.run({QStringLiteral("send-keys"), QStringLiteral("-t"), QStringLiteral("t"), QStringLiteral("-l"),
+                      QStringLiteral("--"), text});
+            tmux.key(QStringLiteral("Enter"));
+        };
+        command(QStringLiteral("?"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("-KL\\[bind_address:\\]port +Cancel local forward"))),
+                 qPrintable(tmux.screen()));
+        command(QStringLiteral("-X 1"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^Invalid command\\."))), qPrintable(tmux.screen()));
+        command(QStringLiteral("-L nonsense"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^Bad forwarding specification\\."))), qPrintable(tmux.screen()));
+
+        const quint16 port = findFreeLoopbackPort();
+        command(QStringLiteral("-L %1:127.0.0.1:%2").arg(port).arg(echo.port()));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^Forwarding port\\."))), qPrintable(tmux.screen()));
+        const QByteArray data = randomBytes(256 * 1024);
+        const std::optional<QByteArray> back = exchangeTcp(port, data, 20000, &error);
+        QVERIFY2(back, qPrintable(error));
+        QVERIFY(*back == data);
+
+        command(QStringLiteral("-KL %1").arg(port));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^Canceled forwarding\\."))), qPrintable(tmux.screen()));
+        QVERIFY(!exchangeTcp(port, data.left(16), 5000, &error));
+        command(QStringLiteral("-KL %1").arg(port));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^Unknown port forwarding\\."))), qPrintable(tmux.screen()));
+
+        // The shell still answers, and ~. ends it as before.
+        tmux.keys(QStringLiteral("echo still-$((6*7))"));
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^still-42"))), qPrintable(tmux.screen()));
+        tmux.keys(QStringLiteral("~."), false);
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("^portal-exit=255"))), qPrintable(tmux.screen()));
     }
 
     // SIGTERM to portal-cli in raw mode: the terminal is restored and it exits 255.

@@ -18,7 +18,7 @@ using portal::protocol::ByteView;
 namespace {
 
 // Feeds `input` in pieces of `step` bytes; records what goes to the server, with each
-// command as "<.>", "<Z>", "<#>" or "<?>" at the point where it happened.
+// command as "<.>", "<B>", "<C>", "<R>", "<Z>", "<#>" or "<?>" at the point where it happened.
 QByteArray filter(int escapeChar, const QByteArray& input, qsizetype step = 1 << 20) {
     EscapeFilter escapes(escapeChar);
     QByteArray out;
@@ -30,6 +30,9 @@ QByteArray filter(int escapeChar, const QByteArray& input, qsizetype step = 1 <<
             [&](EscapeCommand command) {
                 switch (command) {
                 case EscapeCommand::Disconnect: out += "<.>"; break;
+                case EscapeCommand::SendBreak: out += "<B>"; break;
+                case EscapeCommand::CommandLine: out += "<C>"; break;
+                case EscapeCommand::Rekey: out += "<R>"; break;
                 case EscapeCommand::Suspend: out += "<Z>"; break;
                 case EscapeCommand::ListConnections: out += "<#>"; break;
                 case EscapeCommand::Help: out += "<?>"; break;
@@ -71,6 +74,8 @@ private slots:
         QTest::newRow("~ then CR sends both, next line escapes") << QByteArray("~\r~.") << QByteArray("~\r<.>");
         QTest::newRow("suspend") << QByteArray("\r~\x1a") << QByteArray("\r<Z>");
         QTest::newRow("list and help stay at line start") << QByteArray("~#~?~.") << QByteArray("<#><?><.>");
+        QTest::newRow("break, command line, rekey") << QByteArray("~B\r~C\r~Rx") << QByteArray("<B>\r<C>\r<R>x");
+        QTest::newRow("lower case b, c, r are data") << QByteArray("~b\r~c\r~r") << QByteArray("~b\r~c\r~r");
         QTest::newRow("binary around") << QByteArray("\x00\xff\r~#\x01", 6) << QByteArray("\x00\xff\r<#>\x01", 7);
     }
     void escapes() {

@@ -274,6 +274,34 @@ private slots:
         QVERIFY(!parseSshArguments({"-J", "a@", "h"}, local()));
     }
 
+    // -W host:port: stdio over direct-tcpip, implying -N -T, no forwards from anywhere
+    // (ClearAllForwardings) and ExitOnForwardFailure, as ssh(1) documents it.
+    void stdioForward() {
+        const SshInvocation invocation =
+            resolveOk(QStringLiteral("-W target.example:2222 -L 8080:example.org:80 -D 1080 h"),
+                      {{"/home/alice/.ssh/config", "Host h\n  RemoteForward 9000 localhost:90\n"}});
+        QVERIFY(invocation.stdioForward);
+        QCOMPARE(invocation.stdioForward->host, std::string("target.example"));
+        QCOMPARE(invocation.stdioForward->port, 2222);
+        QVERIFY(invocation.noRemoteCommand);
+        QCOMPARE(invocation.ttyRequest, TtyRequest::No);
+        QVERIFY(invocation.exitOnForwardFailure);
+        QVERIFY(invocation.localForwards.empty() && invocation.remoteForwards.empty() &&
+                invocation.dynamicForwards.empty());
+        const SshInvocation v6 = parseOk(QStringLiteral("-W [::1]:22 h"));
+        QCOMPARE(v6.stdioForward->host, std::string("::1"));
+        QCOMPARE(v6.stdioForward->port, 22);
+        QVERIFY(!parseOk(QStringLiteral("h")).stdioForward);
+        for (const char* bad : {"host", "host:", ":22", "host:0", "::1:22", "[::1]", "host:http"}) {
+            auto parsed = parseSshArguments({"-W", bad, "h"}, local());
+            QVERIFY2(!parsed, bad);
+            QCOMPARE(parsed.error().message, "Bad stdio forwarding specification '" + std::string(bad) + "'");
+        }
+        auto twice = parseSshArguments({"-W", "a:1", "-W", "b:2", "h"}, local());
+        QVERIFY(!twice);
+        QCOMPARE(twice.error().message, std::string("stdio forward already specified"));
+    }
+
     void configFileFeedsTheClientConfig() {
         existingFiles = {"/home/alice/.ssh/work_key"};
         const std::map<std::string, std::string> files{
