@@ -12,7 +12,7 @@ packages=(
   fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
   # test peers and reference tools (see ../TESTING.md in the design notes)
   openssh-server openssh-client openssh-sftp-server dropbear-bin tinysshd ucspi-tcp
-  putty-tools openssl xvfb xauth tmux procps
+  putty-tools openssl xvfb xauth x11-utils tmux procps
   # references for the terminal and GUI benchmarks (tests/bench)
   pterm putty xterm
   # fuzzing (clang + libFuzzer)

@@ -301,6 +301,10 @@ qt::ConnectOptions connectOptions(const SshInvocation& invocation) {
                                                                                : invocation.connectAddress);
     options.agentSocket = agentSocketFor(invocation);
     options.forwardAgent = invocation.forwardAgent;
+    options.x11.enabled = invocation.forwardX11;
+    options.x11.trusted = invocation.forwardX11Trusted;
+    options.x11.timeout = invocation.forwardX11Timeout;
+    options.x11.xauthPath = QString::fromStdString(invocation.xauthLocation);
     options.proxyCommand = QString::fromStdString(invocation.proxyCommand);
     for (const JumpHop& hop : invocation.jumpHops) {
         qt::JumpHost jump;
@@ -404,8 +408,6 @@ SshSession::SshSession(const SshInvocation& invocation)
     }
     for (const std::string& what : unsupported)
         logLine("Warning: " + what + " is not supported; ignored.");
-    if (invocation.forwardX11 && !invocation.quiet)
-        logLine("Warning: X11 forwarding is not supported; ignored.");
 }
 
 SshSession::~SshSession() {

@@ -119,6 +119,8 @@ private:
     std::set<std::string> seen_;
     std::vector<std::string> identityFiles_;
     std::optional<bool> agentFlag_;
+    std::optional<bool> x11Flag_; // -X / -Y on, -x off: the last one wins
+    bool x11TrustedFlag_ = false; // -Y
 };
 
 Status ArgumentParser::addConfigLine(const std::string& line) {
@@ -180,13 +182,18 @@ Result<SshInvocation> ArgumentParser::parse(const std::vector<std::string>& args
     if (agentFlag_)
         invocation_.configLines.insert(invocation_.configLines.begin(),
                                        *agentFlag_ ? "ForwardAgent yes" : "ForwardAgent no");
+    if (x11Flag_)
+        invocation_.configLines.insert(invocation_.configLines.begin(),
+                                       *x11Flag_ ? "ForwardX11 yes" : "ForwardX11 no");
+    if (x11TrustedFlag_)
+        invocation_.configLines.insert(invocation_.configLines.begin(), "ForwardX11Trusted yes");
     finish();
     return std::move(invocation_);
 }
 
 Status ArgumentParser::parseFlags(const std::vector<std::string>& args, std::size_t& index) {
     static const std::string flagsWithValue = "clmiopLRDJEeFW";
-    static const std::string flagsAlone = "46nqTtvNfGAaXxCg";
+    static const std::string flagsAlone = "46nqTtvNfGAaXxYCg";
     while (index < args.size()) {
         const std::string& word = args[index];
         if (word == "--") {
@@ -240,8 +247,13 @@ Status ArgumentParser::applyFlag(char flag, const std::string& value) {
     case 'N': invocation_.noRemoteCommand = true; return {};
     case 'f': invocation_.background = true; return {};
     case 'G': invocation_.printConfig = true; return {};
-    case 'X': invocation_.forwardX11 = true; return {};
-    case 'x': invocation_.forwardX11 = false; return {};
+    // -X, -Y and -x stand for ForwardX11 (and -Y ForwardX11Trusted) and beat the files.
+    case 'X': x11Flag_ = true; return {};
+    case 'Y':
+        x11Flag_ = true;
+        x11TrustedFlag_ = true;
+        return {};
+    case 'x': x11Flag_ = false; return {};
     case 'C': return {}; // compression: accepted for scripts that pass it; Portal sends uncompressed
     case 'g': return {}; // GatewayPorts: remote hosts may use local forwards (the bind address decides)
     // -A and -a: the last one given wins, as in ssh(1), and beats the files.
@@ -695,6 +707,12 @@ Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::Ss
     invocation.agentSocket = invocation.forwardAgent && resolved.forwardAgent != "yes" ? resolved.forwardAgent : std::string();
     invocation.setEnv = resolved.setEnv;
     invocation.sendEnv = resolved.sendEnv;
+    invocation.forwardX11 = resolved.forwardX11;
+    invocation.forwardX11Trusted = resolved.forwardX11Trusted;
+    invocation.forwardX11Timeout = resolved.forwardX11Timeout;
+    invocation.xauthLocation = resolved.xauthLocation.substr(0, 2) == "~/"
+                                   ? local.home + resolved.xauthLocation.substr(1)
+                                   : resolved.xauthLocation;
     return {};
 }
 
@@ -737,7 +755,7 @@ Result<protocol::config::SshOptions> resolveInvocation(SshInvocation& invocation
 }
 
 const char* sshUsage() {
-    return "usage: portal-cli ssh [-46AaCfGgNnqTtvXx] [-c cipher_spec] [-D [bind_address:]port]\n"
+    return "usage: portal-cli ssh [-46AaCfGgNnqTtvXxY] [-c cipher_spec] [-D [bind_address:]port]\n"
            "                      [-E log_file] [-e escape_char] [-F configfile] [-i identity_file]\n"
            "                      [-J destination] [-L address] [-l login_name] [-m mac_spec]\n"
            "                      [-o option] [-p port] [-R address] [-W host:port]\n"

@@ -58,9 +58,8 @@ struct SshInvocation {
     int escapeChar = '~';                  // -e / EscapeChar; -1: none
     std::optional<std::string> configFile; // -F
     bool printConfig = false;              // -G: print the resolved options and exit
-    bool forwardX11 = false;               // -X (-x turns it off)
     // "Keyword value" lines for the ssh_config resolver, in command-line order: every -o and
-    // the flags that stand for a keyword (-i, -c, -m, -L, -R, -D, -J, -A, -a). With first
+    // the flags that stand for a keyword (-i, -c, -m, -L, -R, -D, -J, -A, -a, -X, -Y, -x). With first
     // value wins they come before any file.
     std::vector<std::string> configLines;
 
@@ -75,6 +74,10 @@ struct SshInvocation {
     std::string agentSocket;               // ForwardAgent with a path, else SSH_AUTH_SOCK
     std::vector<std::string> setEnv;       // NAME=value
     std::vector<std::string> sendEnv;      // name patterns
+    bool forwardX11 = false;               // ForwardX11 (-X, -Y; -x turns it off)
+    bool forwardX11Trusted = false;        // ForwardX11Trusted (-Y)
+    std::chrono::seconds forwardX11Timeout{1200};
+    std::string xauthLocation;             // ~ expanded
 };
 
 // What parsing needs from the machine, so tests can supply their own.

@@ -51,6 +51,10 @@ enum class Keyword {
     DynamicForward,
     ForwardAgent,
     ExitOnForwardFailure,
+    ForwardX11,
+    ForwardX11Trusted,
+    ForwardX11Timeout,
+    XAuthLocation,
     ServerAliveInterval,
     ServerAliveCountMax,
     ConnectTimeout,
@@ -101,6 +105,10 @@ constexpr std::array keywordTable = {
     KeywordName{"dynamicforward", Keyword::DynamicForward},
     KeywordName{"forwardagent", Keyword::ForwardAgent},
     KeywordName{"exitonforwardfailure", Keyword::ExitOnForwardFailure},
+    KeywordName{"forwardx11", Keyword::ForwardX11},
+    KeywordName{"forwardx11timeout", Keyword::ForwardX11Timeout},
+    KeywordName{"forwardx11trusted", Keyword::ForwardX11Trusted},
+    KeywordName{"xauthlocation", Keyword::XAuthLocation},
     KeywordName{"serveraliveinterval", Keyword::ServerAliveInterval},
     KeywordName{"serveralivecountmax", Keyword::ServerAliveCountMax},
     KeywordName{"connecttimeout", Keyword::ConnectTimeout},
@@ -153,9 +161,6 @@ constexpr std::array keywordTable = {
     KeywordName{"fallbacktorsh", Keyword::Ignored},
     KeywordName{"fingerprinthash", Keyword::Ignored},
     KeywordName{"forkafterauthentication", Keyword::Ignored},
-    KeywordName{"forwardx11", Keyword::Ignored},
-    KeywordName{"forwardx11timeout", Keyword::Ignored},
-    KeywordName{"forwardx11trusted", Keyword::Ignored},
     KeywordName{"gatewayports", Keyword::Ignored},
     KeywordName{"globalknownhostsfile", Keyword::Ignored},
     KeywordName{"globalknownhostsfile2", Keyword::Ignored},
@@ -209,7 +214,6 @@ constexpr std::array keywordTable = {
     KeywordName{"userrsh", Keyword::Ignored},
     KeywordName{"verifyhostkeydns", Keyword::Ignored},
     KeywordName{"visualhostkey", Keyword::Ignored},
-    KeywordName{"xauthlocation", Keyword::Ignored},
 };
 
 std::optional<Keyword> lookupKeyword(std::string_view name) {
@@ -488,11 +492,12 @@ std::string formatJumpHost(const JumpHost& hop) {
 
 // The options while the files are read: unset until the first applying line sets them.
 struct Pending {
-    std::optional<std::string> hostName, user, proxyCommand, forwardAgent, remoteCommand, preferredAuthentications;
+    std::optional<std::string> hostName, user, proxyCommand, forwardAgent, remoteCommand, preferredAuthentications,
+        xauthLocation;
     std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
-        numberOfPasswordPrompts;
+        numberOfPasswordPrompts, forwardX11Timeout;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
-        kbdInteractiveAuthentication, exitOnForwardFailure;
+        kbdInteractiveAuthentication, exitOnForwardFailure, forwardX11, forwardX11Trusted;
     std::optional<StrictHostKeyChecking> strictHostKeyChecking;
     std::optional<RequestTty> requestTty;
     std::optional<PubkeyAuthentication> pubkeyAuthentication;
@@ -939,6 +944,17 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         setFirst(pending_.forwardAgent, active, value ? std::string(*value ? "yes" : "no") : arg);
         return {};
     }
+    case Keyword::ForwardX11:
+        return yesNo(pending_.forwardX11);
+    case Keyword::ForwardX11Trusted:
+        return yesNo(pending_.forwardX11Trusted);
+    case Keyword::ForwardX11Timeout:
+        return seconds(pending_.forwardX11Timeout);
+    case Keyword::XAuthLocation:
+        if (Status status = single(); !status)
+            return status;
+        setFirst(pending_.xauthLocation, active, arg);
+        return {};
     case Keyword::ServerAliveInterval:
         return seconds(pending_.serverAliveInterval);
     case Keyword::ConnectTimeout:
@@ -1088,6 +1104,11 @@ Result<SshOptions> Resolver::finish() const {
     options.dynamicForwards = pending_.dynamicForwards;
     options.forwardAgent = pending_.forwardAgent.value_or("no");
     options.exitOnForwardFailure = pending_.exitOnForwardFailure.value_or(false);
+    options.forwardX11 = pending_.forwardX11.value_or(false);
+    options.forwardX11Trusted = pending_.forwardX11Trusted.value_or(false);
+    options.forwardX11Timeout = std::chrono::seconds(
+        pending_.forwardX11Timeout && *pending_.forwardX11Timeout >= 0 ? *pending_.forwardX11Timeout : 1200);
+    options.xauthLocation = pending_.xauthLocation.value_or("/usr/bin/xauth");
 
     // In batch mode OpenSSH probes a silent server every five minutes unless told otherwise.
     const int defaultAliveInterval = pending_.batchMode.value_or(false) ? 300 : 0;
@@ -1254,6 +1275,10 @@ std::string printSshOptions(const SshOptions& options) {
         line("dynamicforward", formatEndpoint(forward.listen, true));
     line("forwardagent", options.forwardAgent);
     line("exitonforwardfailure", yesNo(options.exitOnForwardFailure));
+    line("forwardx11", yesNo(options.forwardX11));
+    line("forwardx11trusted", yesNo(options.forwardX11Trusted));
+    line("forwardx11timeout", std::to_string(options.forwardX11Timeout.count()));
+    line("xauthlocation", options.xauthLocation);
     line("serveraliveinterval", std::to_string(options.serverAliveInterval.count()));
     line("serveralivecountmax", std::to_string(options.serverAliveCountMax));
     line("connecttimeout",

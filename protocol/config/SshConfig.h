@@ -93,6 +93,12 @@ struct SshOptions {
     std::string forwardAgent = "no"; // "yes", "no", or an agent socket path / $VARIABLE
     // A forward that cannot be set up ends the connection (ssh exits 255) instead of a warning.
     bool exitOnForwardFailure = false;
+    // X11 forwarding. Trusted defaults to no as in upstream OpenSSH (Debian's ssh patches
+    // it to yes): -X stays untrusted unless asked for.
+    bool forwardX11 = false;
+    bool forwardX11Trusted = false;
+    std::chrono::seconds forwardX11Timeout{1200}; // the untrusted cookie's lifetime; 0: none
+    std::string xauthLocation = "/usr/bin/xauth"; // as written (~ unexpanded, as ssh -G shows)
 
     std::chrono::seconds serverAliveInterval{0};
     int serverAliveCountMax = 3;

@@ -127,6 +127,10 @@ void SshWorker::connectToServer() {
         config.agent = agent_->client();
         agent_->open();
     }
+    if (options_.x11.enabled) {
+        x11_ = new X11Forwarding(options_.x11, this);
+        connect(x11_, &X11Forwarding::logMessage, this, &SshWorker::logMessage);
+    }
     client_ = std::make_unique<SshClient>(std::move(config));
     deadlineTimer_ = new QTimer(this);
     deadlineTimer_->setSingleShot(true);
@@ -264,6 +268,7 @@ void SshWorker::startJumpChain() {
         ConnectOptions hopOptions = jump.options;
         hopOptions.jumpHosts.clear();
         hopOptions.forwardAgent = false;
+        hopOptions.x11 = {};
         if (i > 0)
             hopOptions.proxyCommand.clear();
         auto* hop = new SshWorker(jump.config, std::move(hopOptions), this);
@@ -444,6 +449,7 @@ void SshWorker::dispatch(Event& event) {
                     if (const Status asked = client_->requestAgentForwarding(e.id); !asked)
                         emit logMessage(static_cast<int>(LogLevel::Info),
                                         fromStd(asked.error().message));
+                requestX11Forwarding(e.id);
                 emit channelOpened(e.id);
             } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
                 emit channelOpenFailed(e.id, e.reasonCode, fromStd(e.description));
@@ -455,6 +461,13 @@ void SshWorker::dispatch(Event& event) {
             } else if constexpr (std::is_same_v<T, ChannelEofEvent>) {
                 emit channelEof(e.id);
             } else if constexpr (std::is_same_v<T, ChannelRequestResultEvent>) {
+                if (e.request == "x11-req" && x11Requests_.erase(e.id) > 0) {
+                    if (!e.success) // ssh(1)'s words; the session goes on without it
+                        emit logMessage(
+                            static_cast<int>(LogLevel::Info),
+                            QStringLiteral("X11 forwarding request failed on channel %1").arg(e.id));
+                    return;
+                }
                 emit channelRequestResult(e.id, fromStd(e.request), e.success);
             } else if constexpr (std::is_same_v<T, ExitStatusEvent>) {
                 emit exitStatus(e.id, e.status);
@@ -462,6 +475,7 @@ void SshWorker::dispatch(Event& event) {
                 emit exitSignal(e.id, fromStd(e.signal), e.coreDumped, fromStd(e.message));
             } else if constexpr (std::is_same_v<T, ChannelClosedEvent>) {
                 pending_.erase(e.id);
+                x11Requests_.erase(e.id);
                 emit channelClosed(e.id);
             } else if constexpr (std::is_same_v<T, ChannelWritableEvent>) {
                 flushChannels();
@@ -925,7 +939,7 @@ void SshWorker::onChannelOpenRequest(const ChannelOpenRequestEvent& request) {
         (void)client_->rejectChannelOpen(request.id, 1, "agent forwarding is off");
         return;
     case ChannelOpenKind::X11:
-        (void)client_->rejectChannelOpen(request.id, 1, "X11 forwarding is not supported");
+        connectX11Channel(request);
         return;
     }
 }
@@ -993,23 +1007,74 @@ void SshWorker::connectAgentChannel(const ChannelOpenRequestEvent& request) {
     socket->connectToServer(options_.agentSocket);
 }
 
-void SshWorker::acceptAndBridge(RequestId request, QIODevice* local, const QString& label) {
+void SshWorker::requestX11Forwarding(ChannelId session) {
+    if (!x11_ || !x11_->prepare())
+        return;
+    // RFC 4254 §6.3.1: not single-connection (any number of X clients, as ssh(1) allows).
+    if (const Status asked = client_->requestX11Forwarding(session, false, x11_->authProtocol(),
+                                                           x11_->fakeCookieHex(), x11_->screen());
+        !asked) {
+        emit logMessage(static_cast<int>(LogLevel::Info), fromStd(asked.error().message));
+        return;
+    }
+    emit logMessage(static_cast<int>(LogLevel::Verbose),
+                    QStringLiteral("Requesting X11 forwarding with authentication spoofing."));
+    x11Requests_.insert(session);
+}
+
+void SshWorker::connectX11Channel(const ChannelOpenRequestEvent& request) {
+    const QString label = QStringLiteral("X11 connection from %1 port %2")
+                              .arg(fromStd(request.originatorAddress))
+                              .arg(request.originatorPort);
+    if (!x11_ || !x11_->acceptsConnections()) {
+        // The core lets x11 opens through only after an x11-req we sent; what remains is an
+        // untrusted cookie past ForwardX11Timeout, which the X server no longer knows.
+        emit logMessage(static_cast<int>(LogLevel::Info),
+                        QStringLiteral("Rejected X11 connection after ForwardX11Timeout expired"));
+        (void)client_->rejectChannelOpen(request.id, 1, "X11 forwarding is no longer accepted");
+        return;
+    }
+    emit logMessage(static_cast<int>(LogLevel::Verbose), label);
+    const RequestId id = request.id;
+    x11_->connectDisplay(
+        [this, id, label](QIODevice* display) {
+            if (ChannelDevice* channel = acceptChannelDevice(id, display, label))
+                x11_->relay(display, channel, this);
+            pump();
+        },
+        [this, id, label](const QString& reason) {
+            emit logMessage(static_cast<int>(LogLevel::Info),
+                            QStringLiteral("%1: %2").arg(label, reason));
+            if (usable()) {
+                (void)client_->rejectChannelOpen(id, 2, reason.toStdString()); // connect failed
+                pump();
+            }
+        });
+}
+
+ChannelDevice* SshWorker::acceptChannelDevice(RequestId request, QIODevice* local,
+                                              const QString& label) {
     if (!usable()) {
         local->deleteLater();
-        return;
+        return nullptr;
     }
     Result<ChannelId> accepted = client_->acceptChannelOpen(request);
     if (!accepted) {
         emit logMessage(static_cast<int>(LogLevel::Info),
                         QStringLiteral("%1: %2").arg(label, fromStd(accepted.error().message)));
         local->deleteLater();
-        pump();
-        return;
+        return nullptr;
     }
     auto* channel = new ChannelDevice(this, *accepted, true, this);
     devices_[*accepted] = channel;
-    new StreamBridge(local, channel, this);
-    pump();
+    return channel;
+}
+
+void SshWorker::acceptAndBridge(RequestId request, QIODevice* local, const QString& label) {
+    if (ChannelDevice* channel = acceptChannelDevice(request, local, label))
+        new StreamBridge(local, channel, this);
+    if (usable())
+        pump();
 }
 
 void SshWorker::onForwardAccepted(const PortForward& spec, QIODevice* connection,

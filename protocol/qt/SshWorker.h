@@ -10,6 +10,7 @@
 // UI thread never waits on the network or on key exchange.
 #pragma once
 
+#include "X11Forwarding.h"
 #include "client/SshClient.h"
 
 #include <QByteArray>
@@ -23,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 class QTimer;
@@ -59,6 +61,9 @@ struct ConnectOptions {
     // (auth-agent-req@openssh.com), and each agent channel the server opens is bridged to a
     // new connection to agentSocket. Off unless asked for, per host.
     bool forwardAgent = false;
+    // X11 forwarding (-X / -Y): every session channel opened asks for it (x11-req with a
+    // spoofed cookie) and each x11 channel the server opens is joined to the local display.
+    X11Options x11;
     // ProxyCommand as ssh_config(5) writes it, tokens unexpanded (%h %p %r %n %%); empty or
     // "none" connects directly. Ignored when jumpHosts is not empty (OpenSSH: the two exclude
     // each other) and on every hop after the first.
@@ -69,7 +74,7 @@ struct ConnectOptions {
     std::vector<JumpHost> jumpHosts;
 };
 
-// One hop of a ProxyJump chain. options.jumpHosts and options.forwardAgent are ignored;
+// One hop of a ProxyJump chain. options.jumpHosts, forwardAgent and x11 are ignored;
 // options.proxyCommand applies to the first hop only.
 struct JumpHost {
     client::ClientConfig config;
@@ -258,8 +263,12 @@ private:
     void connectForwardedChannel(const client::ChannelOpenRequestEvent& request,
                                  const PortForward& spec);
     void connectAgentChannel(const client::ChannelOpenRequestEvent& request);
+    void connectX11Channel(const client::ChannelOpenRequestEvent& request);
+    void requestX11Forwarding(ChannelId session);
     // Accepts a server-opened channel and joins it to `local`; rejects it when that fails.
     void acceptAndBridge(RequestId request, QIODevice* local, const QString& label);
+    // Accepts a server-opened channel as a device; nullptr (and `local` deleted) on failure.
+    ChannelDevice* acceptChannelDevice(RequestId request, QIODevice* local, const QString& label);
 
     // Set in the constructor, read-only afterwards.
     const client::ClientConfig config_;
@@ -279,6 +288,10 @@ private:
     // the device, not to the public channel signals.
     std::map<ChannelId, QPointer<ChannelDevice>> devices_;
     std::vector<ActiveForward> forwards_;
+    // X11 forwarding (ConnectOptions::x11), and the sessions whose x11-req awaits its reply
+    // (answered here, not through channelRequestResult).
+    X11Forwarding* x11_ = nullptr;
+    std::set<ChannelId> x11Requests_;
     QByteArray readBuffer_;
     bool streamOpen_ = false;
     bool finished_ = false;

@@ -204,7 +204,7 @@ private slots:
         QCOMPARE(int(parseOk(QStringLiteral("-t -t h")).ttyRequest), int(TtyRequest::Force));
         QCOMPARE(int(parseOk(QStringLiteral("-T h")).ttyRequest), int(TtyRequest::No));
         const SshInvocation flags = parseOk(QStringLiteral("-N -f -G -X -E /tmp/log -F ~/cfg h"));
-        QVERIFY(flags.noRemoteCommand && flags.background && flags.printConfig && flags.forwardX11);
+        QVERIFY(flags.noRemoteCommand && flags.background && flags.printConfig);
         QCOMPARE(flags.logFile, std::string("/tmp/log"));
         QCOMPARE(flags.configFile.value_or(""), std::string("/home/alice/cfg"));
         QCOMPARE(parseOk(QStringLiteral("h")).escapeChar, int('~'));
@@ -263,6 +263,29 @@ private slots:
         QVERIFY(!resolveOk(QStringLiteral("-A -a h")).forwardAgent); // the last flag wins, as in ssh(1)
         QVERIFY(resolveOk(QStringLiteral("-a -A h")).forwardAgent);
         QVERIFY(!resolveOk(QStringLiteral("-a -o ForwardAgent=yes h")).forwardAgent);
+    }
+
+    // -X / -Y / -x stand for ForwardX11 (-Y also ForwardX11Trusted) and beat the files; the
+    // last of -X, -Y and -x wins as in ssh(1).
+    void x11Forwarding() {
+        const SshInvocation none = resolveOk(QStringLiteral("h"));
+        QVERIFY(!none.forwardX11 && !none.forwardX11Trusted);
+        QCOMPARE(none.forwardX11Timeout, std::chrono::seconds(1200));
+        QCOMPARE(none.xauthLocation, std::string("/usr/bin/xauth"));
+        const SshInvocation untrusted = resolveOk(QStringLiteral("-X h"));
+        QVERIFY(untrusted.forwardX11 && !untrusted.forwardX11Trusted);
+        const SshInvocation trusted = resolveOk(QStringLiteral("-Y h"));
+        QVERIFY(trusted.forwardX11 && trusted.forwardX11Trusted);
+        QVERIFY(!resolveOk(QStringLiteral("-X -x h")).forwardX11);
+        QVERIFY(resolveOk(QStringLiteral("-x -X h")).forwardX11);
+        const std::map<std::string, std::string> files{
+            {"/home/alice/.ssh/config",
+             "Host h\n  ForwardX11 yes\n  ForwardX11Timeout 5m\n  XAuthLocation ~/bin/xauth\n"}};
+        const SshInvocation configured = resolveOk(QStringLiteral("h"), files);
+        QVERIFY(configured.forwardX11 && !configured.forwardX11Trusted);
+        QCOMPARE(configured.forwardX11Timeout, std::chrono::seconds(300));
+        QCOMPARE(configured.xauthLocation, std::string("/home/alice/bin/xauth"));
+        QVERIFY(!resolveOk(QStringLiteral("-x h"), files).forwardX11);
         QCOMPARE(resolveOk(std::vector<std::string>{"-o", "ProxyCommand=nc %h %p", "h"}).proxyCommand, std::string("nc %h %p"));
         // Bad specifications fail while parsing, before anything connects.
         for (const char* flag : {"-L", "-R", "-D"}) {
