@@ -10,12 +10,15 @@
 namespace portal::terminal {
 namespace {
 
-constexpr char ESC = 0x1b;
+constexpr char NUL = 0x00;
 constexpr char BEL = 0x07;
 constexpr char CAN = 0x18;
 constexpr char SUB = 0x1a;
-constexpr std::size_t kMaxCsiBytes = 256; // longer sequences are dropped
-constexpr int kMaxVTermArgs = 16;        // libvterm 0.1 CSI_ARGS_MAX
+constexpr char ESC = 0x1b;
+constexpr char DEL = 0x7f;
+constexpr std::size_t kMaxCsiBytes = 256;                 // longer sequences are dropped
+constexpr std::size_t kMaxHeldBytes = kMaxCsiBytes + 64; // ESC, intermediates, '[', markers
+constexpr int kMaxVTermArgs = 16;                        // libvterm 0.1 CSI_ARGS_MAX
 constexpr std::size_t kMaxDcsBytes = 64;
 
 // The DECRQSS requests (DCS $ q Pt ST) libvterm 0.1 answers from its own state: SGR, DECSCUSR,
@@ -73,6 +76,23 @@ std::string splitSgr(const std::string& params) {
     return out;
 }
 
+// DECSTBM / DECSLRM parameters clamped to 1 … limit (libvterm 0.1 accepts margins beyond the
+// screen and then moves memory with a negative size); empty when the margins are empty.
+std::string clampedMargins(const std::string& params, char final, int limit) {
+    auto number = [](const std::string& t) {
+        return t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos ? 0L
+                                                                                                  : std::stol(t);
+    };
+    const auto semicolon = params.find(';');
+    long first = number(params.substr(0, semicolon));
+    long second = semicolon == std::string::npos ? 0 : number(params.substr(semicolon + 1));
+    first = std::clamp(first == 0 ? 1L : first, 1L, long(limit));
+    second = std::clamp(second == 0 ? long(limit) : second, 1L, long(limit));
+    if (first >= second)
+        return {};
+    return "\x1b[" + std::to_string(first) + ';' + std::to_string(second) + final;
+}
+
 } // namespace
 
 void StreamScanner::reset() {
@@ -80,242 +100,121 @@ void StreamScanner::reset() {
     faint_ = invisible_ = false;
 }
 
+void StreamScanner::hold(const char* bytes, std::size_t length) {
+    if (overflow_)
+        return;
+    if (held_.size() + length > kMaxHeldBytes) {
+        overflow_ = true;
+        held_.clear();
+        return;
+    }
+    held_.append(bytes, length);
+}
+
+// A leader or intermediate byte: kept for the dispatch, and the CSI is no longer plain.
+void StreamScanner::addCsiMarker(char c) {
+    csiPlain_ = false;
+    if (csi_.size() < kMaxCsiBytes)
+        csi_.push_back(c);
+    else
+        overflow_ = true;
+}
+
+void StreamScanner::beginString(char introducer) {
+    string_.clear();
+    stringOverflow_ = false;
+    stringKind_ = introducer == ']' ? StringKind::Osc : introducer == 'P' ? StringKind::Dcs : StringKind::Ignored;
+    state_ = State::String;
+}
+
 void StreamScanner::feed(const char* bytes, std::size_t length) {
+    // bytes[passStart, i) are on their way to libvterm unchanged, flushed in one call where we
+    // can. While a sequence is pending, its bytes in this write start at seqStart (everything
+    // before it is in held_), so it can be passed on, held, or cut out.
     std::size_t passStart = 0;
-    std::size_t escAt = 0; // position of the ESC that started State::Escape in this write
-    bool escInThisWrite = false;
-    std::size_t csiStart = 0; // where the CSI being read starts in this write (0 if earlier)
+    std::size_t seqStart = 0;
     auto flush = [&](std::size_t end) {
         if (end > passStart)
             sink_.passThrough(bytes + passStart, end - passStart);
         passStart = end;
     };
+    // The pending sequence's bytes before `end` move to held_, so that bytes[end] can be
+    // executed or skipped on its own while the sequence goes on.
+    auto holdUpTo = [&](std::size_t end) {
+        flush(seqStart);
+        hold(bytes + seqStart, end - seqStart);
+        passStart = seqStart = end;
+    };
+    // The pending sequence, which ends before `end`, never reaches libvterm.
+    auto dropUpTo = [&](std::size_t end) {
+        flush(seqStart);
+        held_.clear();
+        passStart = end;
+    };
+    // The pending sequence goes to libvterm as it came: held bytes now, the rest with the write.
+    auto release = [&] {
+        if (!held_.empty()) {
+            sink_.passThrough(held_.data(), held_.size());
+            held_.clear();
+        }
+    };
+    auto beginEscape = [&](std::size_t at) {
+        state_ = State::Escape;
+        seqStart = at;
+        escIntermediates_ = 0;
+        overflow_ = false;
+    };
+
+    // A complete CSI ending before `end`: checked, interpreted, and passed on, re-issued or cut.
+    auto dispatchCsi = [&](char final, std::size_t end) {
+        if (overflow_ || (csiArgs_ > kMaxVTermArgs && !(final == 'm' && csiPlain_))) {
+            dropUpTo(end);
+            return;
+        }
+        const TerminalModes oldModes = modes_;
+        const bool oldFaint = faint_, oldInvisible = invisible_;
+        finishCsi(final);
+        const TerminalModes newModes = modes_;
+        const bool newFaint = faint_, newInvisible = invisible_;
+        // The glyphs before this sequence are drawn with the old pen: libvterm reads it back
+        // through the sink while the bytes are flushed.
+        modes_ = oldModes;
+        faint_ = oldFaint;
+        invisible_ = oldInvisible;
+        const bool changed = !(newModes == oldModes) || newFaint != oldFaint || newInvisible != oldInvisible;
+        if (final == 'b') {
+            dropUpTo(end);
+            if (csi_.find_first_not_of("0123456789") == std::string::npos) {
+                const long count = csi_.empty() ? 1 : csi_.size() > 9 ? maxRepeat_ : std::stol(csi_);
+                sink_.repeatPrecedingCharacter(std::min(std::max(count, 1L), maxRepeat_));
+            }
+        } else if ((final == 'r' || final == 's') && csiPlain_ && !csi_.empty()) {
+            // DECSTBM / DECSLRM with parameters: re-issued within the screen, or dropped when
+            // empty (xterm ignores a top margin at or below the bottom one).
+            dropUpTo(end);
+            const std::string margins = clampedMargins(csi_, final, final == 'r' ? rows_ : columns_);
+            if (!margins.empty())
+                sink_.passThrough(margins.data(), margins.size());
+        } else if (csiArgs_ > kMaxVTermArgs) {
+            dropUpTo(end);
+            const std::string split = splitSgr(csi_);
+            sink_.passThrough(split.data(), split.size());
+        } else {
+            release();
+        }
+        if (changed) {
+            flush(end);
+            modes_ = newModes;
+            faint_ = newFaint;
+            invisible_ = newInvisible;
+            sink_.scannerStateChanged();
+        }
+    };
 
     std::size_t i = 0;
     while (i < length) {
-        switch (state_) {
-        case State::Ground: {
-            const void* esc = std::memchr(bytes + i, ESC, length - i);
-            if (!esc) {
-                i = length;
-                break;
-            }
-            i = std::size_t(static_cast<const char*>(esc) - bytes);
-            escAt = i;
-            escInThisWrite = true;
-            state_ = State::Escape;
-            ++i;
-            break;
-        }
-        case State::Escape: {
-            const char c = bytes[i];
-            const bool high = static_cast<unsigned char>(c) >= 0x80;
-            if ((static_cast<unsigned char>(c) < 0x20 && c != ESC && c != CAN && c != SUB) || c == 0x7f || high) {
-                // Like a VT500 parser, libvterm executes (or, for NUL and DEL, ignores) a C0
-                // control inside an escape sequence and stays in it: "ESC NUL [" still starts a
-                // CSI, which must be held and checked like any other. Executing the control now
-                // and holding the ESC back is equivalent and keeps the ESC's position simple.
-                // A byte from 0x80 up is ignored there the same way ("ESC 0xB4 ]" is an OSC to
-                // libvterm 0.1), so it is dropped.
-                flush(escInThisWrite ? escAt : passStart);
-                if (c != 0 && c != 0x7f && !high)
-                    sink_.passThrough(&c, 1);
-                heldEscape_ = true;
-                escInThisWrite = false;
-                passStart = ++i;
-                break;
-            }
-            if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
-                // Control strings are ours: libvterm never sees them, introducer included.
-                flush(escInThisWrite ? escAt : passStart);
-                heldEscape_ = false;
-                string_.clear();
-                stringOverflow_ = false;
-                stringKind_ = c == ']' ? StringKind::Osc : c == 'P' ? StringKind::Dcs : StringKind::Ignored;
-                state_ = State::String;
-                passStart = ++i;
-                break;
-            }
-            if (c == '[') {
-                // The CSI is held until complete: libvterm 0.1 writes past its argument array
-                // when a CSI has more than 16 arguments, so such sequences must never reach it.
-                csi_.clear();
-                csiArgs_ = 1;
-                csiOverflow_ = false;
-                if (heldEscape_) {
-                    csiHeld_.assign(1, ESC);
-                    heldEscape_ = false;
-                    csiStart = passStart;
-                } else {
-                    csiHeld_.clear();
-                    csiStart = escAt;
-                }
-                state_ = State::Csi;
-                ++i;
-                break;
-            }
-            if (heldEscape_) {
-                sink_.passThrough(&ESC, 1);
-                heldEscape_ = false;
-            }
-            if (c == ESC) {
-                escAt = i;
-                escInThisWrite = true;
-                ++i;
-                break;
-            } else if (c >= 0x20 && c <= 0x2f) {
-                // An intermediate (ECMA-48 §5.3): a designation such as ESC ( B follows.
-                state_ = State::EscapeIntermediate;
-            } else {
-                state_ = State::Ground;
-                if (c == '=' || c == '>' || c == 'c') {
-                    flush(i + 1);
-                    if (c == 'c')
-                        reset();
-                    else
-                        modes_.applicationKeypad = (c == '=');
-                    sink_.scannerStateChanged();
-                }
-            }
-            ++i;
-            break;
-        }
-        case State::EscapeIntermediate: {
-            // Passed through as it comes: libvterm keeps its place across writes.
-            const char c = bytes[i];
-            if (c == '[' || c == ']' || c == 'P') {
-                // libvterm 0.1 starts a CSI, OSC or DCS here despite the intermediates, which
-                // would slip past the checks above. CAN ends its escape sequence; then this
-                // byte is read as if it followed a lone ESC, which is what libvterm makes of it.
-                flush(i);
-                sink_.passThrough(&CAN, 1);
-                heldEscape_ = true;
-                escInThisWrite = false;
-                state_ = State::Escape;
-                break;
-            }
-            if (c == ESC) {
-                escAt = i;
-                escInThisWrite = true;
-                state_ = State::Escape;
-            } else if (c == CAN || c == SUB || (c >= 0x30 && c <= 0x7e)) {
-                state_ = State::Ground; // aborted, or the final byte
-            }
-            ++i; // more intermediates, or C0 controls libvterm executes in passing
-            break;
-        }
-        case State::Csi: {
-            // Parameter and intermediate bytes (0x20–0x3f), the bulk of a CSI, in a tight loop.
-            std::size_t runEnd = i;
-            while (runEnd < length && static_cast<unsigned char>(bytes[runEnd]) - 0x20u < 0x20u)
-                ++runEnd;
-            if (runEnd > i) {
-                const std::size_t take = std::min(runEnd - i, kMaxCsiBytes - std::min(csi_.size(), kMaxCsiBytes));
-                csi_.append(bytes + i, take);
-                csiArgs_ += int(std::count_if(bytes + i, bytes + i + take, [](char b) { return b == ';' || b == ':'; }));
-                csiOverflow_ |= take < runEnd - i;
-                i = runEnd;
-            }
-            if (i == length)
-                break;
-            const unsigned char c = static_cast<unsigned char>(bytes[i]);
-            if (c >= 0x40 && c <= 0x7e) {
-                state_ = State::Ground;
-                ++i;
-                const bool plainSgr = c == 'm' && (csi_.empty() || (csi_[0] >= '0' && csi_[0] <= ';'));
-                if (csiOverflow_ || (csiArgs_ > kMaxVTermArgs && !plainSgr)) {
-                    flush(csiStart);
-                    csiHeld_.clear();
-                    passStart = i;
-                    break;
-                }
-                const TerminalModes oldModes = modes_;
-                const bool oldFaint = faint_, oldInvisible = invisible_;
-                finishCsi(char(c));
-                const TerminalModes newModes = modes_;
-                const bool newFaint = faint_, newInvisible = invisible_;
-                // The glyphs before this sequence are drawn with the old pen: libvterm reads it
-                // back through the sink while the bytes are flushed.
-                modes_ = oldModes;
-                faint_ = oldFaint;
-                invisible_ = oldInvisible;
-                const bool changed = !(newModes == oldModes) || newFaint != oldFaint || newInvisible != oldInvisible;
-                if (c == 'b') {
-                    flush(csiStart);
-                    csiHeld_.clear();
-                    passStart = i;
-                    if (csi_.find_first_not_of("0123456789") == std::string::npos) {
-                        const long count = csi_.empty() ? 1 : csi_.size() > 9 ? maxRepeat_ : std::stol(csi_);
-                        sink_.repeatPrecedingCharacter(std::min(std::max(count, 1L), maxRepeat_));
-                    }
-                } else if ((c == 'r' || c == 's') && !csi_.empty() && csi_[0] >= '0' && csi_[0] <= ';') {
-                    // DECSTBM / DECSLRM with parameters: re-issued within the screen, or dropped
-                    // when empty (xterm ignores a top margin at or below the bottom one).
-                    flush(csiStart);
-                    csiHeld_.clear();
-                    passStart = i;
-                    const int limit = c == 'r' ? rows_ : columns_;
-                    long first = 0, second = 0;
-                    const auto semicolon = csi_.find(';');
-                    auto number = [](const std::string& t) {
-                        return t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos
-                                   ? 0L
-                                   : std::stol(t);
-                    };
-                    first = number(csi_.substr(0, semicolon));
-                    second = semicolon == std::string::npos ? 0 : number(csi_.substr(semicolon + 1));
-                    first = std::clamp(first == 0 ? 1L : first, 1L, long(limit));
-                    second = std::clamp(second == 0 ? long(limit) : second, 1L, long(limit));
-                    if (first < second) {
-                        const std::string margins =
-                            "\x1b[" + std::to_string(first) + ';' + std::to_string(second) + char(c);
-                        sink_.passThrough(margins.data(), margins.size());
-                    }
-                } else if (csiArgs_ > kMaxVTermArgs) {
-                    flush(csiStart);
-                    csiHeld_.clear();
-                    const std::string split = splitSgr(csi_);
-                    sink_.passThrough(split.data(), split.size());
-                    passStart = i;
-                } else if (!csiHeld_.empty()) {
-                    sink_.passThrough(csiHeld_.data(), csiHeld_.size());
-                    csiHeld_.clear();
-                }
-                if (changed) {
-                    flush(i);
-                    modes_ = newModes;
-                    faint_ = newFaint;
-                    invisible_ = newInvisible;
-                    sink_.scannerStateChanged();
-                }
-            } else if (c == ESC || c == CAN || c == SUB) {
-                // Aborted: libvterm would discard it too.
-                flush(csiStart);
-                csiHeld_.clear();
-                if (c == ESC) {
-                    escAt = i;
-                    escInThisWrite = true;
-                    state_ = State::Escape;
-                    passStart = i;
-                } else {
-                    state_ = State::Ground;
-                    passStart = i + 1;
-                }
-                ++i;
-            } else {
-                if (c >= 0x20 && c < 0x40) {
-                    if (csi_.size() < kMaxCsiBytes) {
-                        csi_.push_back(char(c));
-                        csiArgs_ += (c == ';' || c == ':') ? 1 : 0;
-                    } else {
-                        csiOverflow_ = true;
-                    }
-                }
-                ++i; // other C0 controls are executed by libvterm inside a CSI
-            }
-            break;
-        }
-        case State::String: {
+        // Control strings are ours alone: libvterm is in its ground state meanwhile.
+        if (state_ == State::String) {
             std::size_t j = i;
             while (j < length && bytes[j] != BEL && bytes[j] != ESC && bytes[j] != CAN && bytes[j] != SUB)
                 ++j;
@@ -345,49 +244,168 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                     finishString();
                 string_.clear();
             }
-            break;
+            continue;
         }
-        case State::StringEscape: {
-            // ST is ESC \ (ECMA-48 §8.3.143). Any other ESC ends the string and starts a new
-            // escape sequence, which is what xterm does.
+        if (state_ == State::StringEscape) {
+            // ST is ESC \ (ECMA-48 §8.3.143). Any other byte ends the string and is read as
+            // following a lone ESC, which is what xterm does.
             finishString();
             string_.clear();
             if (bytes[i] == '\\') {
                 state_ = State::Ground;
                 passStart = ++i;
             } else {
-                state_ = State::Escape;
-                heldEscape_ = true;
-                escInThisWrite = false;
+                beginEscape(i);
+                held_.assign(1, ESC);
                 passStart = i;
             }
-            break;
+            continue;
         }
+        if (state_ == State::Ground) {
+            // Text and controls are libvterm's; only an ESC starts something to watch.
+            const void* esc = std::memchr(bytes + i, ESC, length - i);
+            if (!esc) {
+                i = length;
+                break;
+            }
+            i = std::size_t(static_cast<const char*>(esc) - bytes);
+            beginEscape(i);
+            ++i;
+            continue;
+        }
+
+        // Inside an escape sequence or a CSI. libvterm 0.1.4 looks at these bytes before its
+        // state: NUL and DEL are ignored, CAN and SUB abort, ESC starts afresh, and any other C0
+        // control is executed in passing, the sequence going on around it.
+        unsigned char c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x20 || c == DEL) {
+            if (c == ESC) {
+                dropUpTo(i);
+                beginEscape(i);
+            } else if (c == CAN || c == SUB) {
+                dropUpTo(i + 1);
+                state_ = State::Ground;
+            } else {
+                holdUpTo(i);
+                if (c != NUL && c != DEL)
+                    sink_.passThrough(bytes + i, 1);
+                passStart = seqStart = i + 1;
+            }
+            ++i;
+            continue;
+        }
+
+        switch (state_) {
+        case State::Escape:
+            if (c == '[') {
+                // libvterm 0.1 starts a CSI here even after intermediates ("ESC ( [").
+                state_ = State::CsiLeader;
+                csi_.clear();
+                csiArgs_ = 1;
+                csiPlain_ = true;
+            } else if (c == ']' || c == 'P' || (escIntermediates_ == 0 && (c == '_' || c == '^' || c == 'X'))) {
+                // OSC and DCS (also after intermediates, as libvterm 0.1 has it), APC, PM, SOS.
+                dropUpTo(i + 1);
+                beginString(char(c));
+            } else if (c >= 0x80) {
+                // libvterm ignores it and stays in the escape sequence ("ESC 0xB4 ]" is an OSC).
+                holdUpTo(i);
+                passStart = seqStart = i + 1;
+            } else if (c < 0x30) {
+                ++escIntermediates_; // ECMA-48 §5.3: a designation such as ESC ( B follows
+            } else {
+                // The final byte: a C1 control in 7-bit form (0x40–0x5f, no intermediates) or an
+                // escape sequence such as a designation, DECKPAM or RIS.
+                state_ = State::Ground;
+                if (overflow_) {
+                    dropUpTo(i + 1);
+                    break;
+                }
+                release();
+                if (escIntermediates_ == 0 && (c == '=' || c == '>' || c == 'c')) {
+                    flush(i + 1);
+                    if (c == 'c')
+                        reset();
+                    else
+                        modes_.applicationKeypad = (c == '=');
+                    sink_.scannerStateChanged();
+                }
+            }
+            ++i;
+            break;
+
+        case State::CsiLeader:
+            if (c >= 0x3c && c <= 0x3f) { // private markers such as '?' and '>'
+                addCsiMarker(char(c));
+                ++i;
+                break;
+            }
+            state_ = State::CsiParam;
+            [[fallthrough]];
+        case State::CsiParam: {
+            // The bulk of a CSI, in a tight loop. libvterm counts an argument per ';' or ':'
+            // with no bound, which is the overrun this scanner exists to prevent.
+            std::size_t end = i;
+            int separators = 0;
+            while (end < length) {
+                const unsigned char b = static_cast<unsigned char>(bytes[end]);
+                if (unsigned(b - '0') > 9u && b != ';' && b != ':')
+                    break;
+                separators += (b == ';') | (b == ':');
+                ++end;
+            }
+            if (end > i) {
+                const std::size_t take = std::min(end - i, kMaxCsiBytes - std::min(csi_.size(), kMaxCsiBytes));
+                csi_.append(bytes + i, take);
+                overflow_ |= take < end - i;
+                csiArgs_ += separators;
+                i = end;
+            }
+            if (i == length)
+                break;
+            c = static_cast<unsigned char>(bytes[i]);
+            if (c < 0x20 || c == DEL)
+                break; // a control: handled above, the CSI goes on in this state
+            state_ = State::CsiIntermediate;
+            [[fallthrough]];
+        }
+        case State::CsiIntermediate:
+            if (c >= 0x20 && c <= 0x2f) {
+                addCsiMarker(char(c));
+                ++i;
+                break;
+            }
+            state_ = State::Ground;
+            ++i;
+            if (c < 0x40 || c > 0x7e) {
+                // Not a final byte (a parameter after an intermediate, a leader after a
+                // parameter, a byte from 0x80 up): libvterm abandons the CSI unperformed.
+                dropUpTo(i);
+                break;
+            }
+            dispatchCsi(char(c), i);
+            break;
+
+        case State::Ground:
+        case State::String:
+        case State::StringEscape:
+            break; // handled before the switch
         }
     }
 
     switch (state_) {
     case State::Ground:
-    case State::EscapeIntermediate:
         flush(length);
         break;
-    case State::Csi:
-        // Hold the incomplete CSI (bounded; an overlong one is dropped when it ends).
-        flush(csiStart);
-        if (!csiOverflow_) {
-            if (csiHeld_.size() + (length - passStart) <= kMaxCsiBytes + 16)
-                csiHeld_.append(bytes + passStart, length - passStart);
-            else
-                csiOverflow_ = true;
-        }
-        passStart = length;
-        break;
     case State::Escape:
-        // Hold a trailing ESC back: if "]" follows in the next write, libvterm must not see it.
-        if (escInThisWrite) {
-            flush(escAt);
-            heldEscape_ = true;
-        }
+    case State::CsiLeader:
+    case State::CsiParam:
+    case State::CsiIntermediate:
+        // Hold the incomplete sequence for the next write (bounded; an overlong one is dropped
+        // when it ends).
+        flush(seqStart);
+        hold(bytes + seqStart, length - seqStart);
+        passStart = length;
         break;
     case State::String:
     case State::StringEscape:

@@ -3,8 +3,17 @@
 // earlier write, does not bound OSC length, and formats its reply to an unknown DECRQSS with a
 // mismatched printf argument (harmless in glibc, a crash under AddressSanitizer). OSC goes to
 // the sink; only the DECRQSS requests libvterm answers correctly are passed on whole; the rest
-// is dropped. It also mirrors the state libvterm 0.1 keeps private but the view needs:
-// the input modes (TerminalModes) and SGR 2/22 (faint) and 8/28 (invisible), which 0.1 ignores.
+// is dropped. CSIs are held until complete and checked, because libvterm 0.1 writes past its
+// argument array when a CSI has more than 16 arguments.
+//
+// To know where libvterm's sequences begin and end, the scanner runs the same state machine as
+// libvterm 0.1.4's parser (src/parser.c, vterm_input_write): Ground, Escape (with its
+// intermediates), CsiLeader, CsiParam, CsiIntermediate, with the same treatment of C0
+// controls, NUL/DEL, CAN/SUB and ESC in every state. libvterm only ever receives whole
+// sequences, so its parser is back in its ground state after every write we make.
+//
+// It also mirrors the state libvterm 0.1 keeps private but the view needs: the input modes
+// (TerminalModes) and SGR 2/22 (faint) and 8/28 (invisible), which 0.1 ignores.
 #pragma once
 
 #include "TerminalModes.h"
@@ -33,7 +42,7 @@ public:
         ~Sink() = default;
     };
 
-    explicit StreamScanner(Sink& sink) : sink_(sink) {}
+    explicit StreamScanner(Sink& sink) : sink_(sink) { csi_.reserve(256); }
 
     void setMaxOscBytes(std::size_t bytes) { maxOscBytes_ = bytes; }
     // REP never reaches libvterm 0.1, which loops forever when the preceding glyph has no
@@ -56,8 +65,21 @@ public:
     bool invisible() const { return invisible_; }
 
 private:
-    enum class State { Ground, Escape, EscapeIntermediate, Csi, String, StringEscape };
+    // libvterm 0.1.4's parser states (NORMAL, ESC, CSI_LEADER, CSI_ARGS, CSI_INTERMED), and
+    // ours for the control strings libvterm never sees (its OSC/DCS states stay unused).
+    enum class State : unsigned char {
+        Ground,
+        Escape,          // after ESC, gathering intermediates (0x20–0x2f)
+        CsiLeader,       // after ESC [, gathering private markers (0x3c–0x3f)
+        CsiParam,        // digits, ';' and ':'
+        CsiIntermediate, // 0x20–0x2f before the final byte
+        String,          // a control string's payload (ours)
+        StringEscape,    // ESC inside a control string: ST or the start of a new sequence
+    };
     enum class StringKind { Osc, Dcs, Ignored };
+    void hold(const char* bytes, std::size_t length);
+    void addCsiMarker(char c);
+    void beginString(char introducer);
     void finishString();
     void finishCsi(char final);
     void applyDecMode(int mode, bool set);
@@ -65,11 +87,14 @@ private:
 
     Sink& sink_;
     State state_ = State::Ground;
-    bool heldEscape_ = false; // an ESC ended the previous write and has not been passed on
-    std::string csi_;         // parameter and intermediate bytes of the CSI being read
-    std::string csiHeld_;     // raw bytes of a CSI begun in an earlier write
-    bool csiOverflow_ = false;
-    int csiArgs_ = 1; // arguments in csi_ as libvterm counts them (see countArgs)
+    // Raw bytes of the pending escape sequence or CSI that were not passed on with their write:
+    // it began in an earlier write, or a control inside it was executed on its own.
+    std::string held_;
+    bool overflow_ = false;  // the pending sequence outgrew its bounds: dropped when it ends
+    int escIntermediates_ = 0;
+    std::string csi_;        // leader, parameter and intermediate bytes of the CSI being read
+    int csiArgs_ = 1;        // arguments in csi_ as libvterm counts them (every ';' and ':')
+    bool csiPlain_ = true;   // no leader and no intermediate: an ECMA-48 sequence proper
     StringKind stringKind_ = StringKind::Ignored;
     std::string string_; // payload of the control string being read
     bool stringOverflow_ = false;

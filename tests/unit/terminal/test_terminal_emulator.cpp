@@ -109,6 +109,20 @@ private slots:
         QTest::newRow("OSC never reaches the screen") << 3 << 10 << QByteArray("a\033]2;title\007b\033]0;x\033\\c")
                                                       << QStringList{"abc"} << 0 << 3;
         QTest::newRow("CAN aborts OSC") << 3 << 10 << QByteArray("a\033]2;t\030b") << QStringList{"ab"} << 0 << 2;
+        // Transitions of libvterm 0.1.4's parser that the scanner mirrors.
+        QTest::newRow("control inside a CSI is executed") << 3 << 10 << QByteArray("ab\033[1\rCx") << QStringList{"ax"} << 0 << 2;
+        QTest::newRow("NUL and DEL inside a CSI are ignored") << 3 << 10 << QByteArray("ab\033[\0001\177D", 8)
+                                                              << QStringList{"ab"} << 0 << 1;
+        QTest::newRow("CAN aborts a CSI") << 3 << 10 << QByteArray("a\033[1\030Cb") << QStringList{"aCb"} << 0 << 3;
+        QTest::newRow("ESC restarts inside a CSI") << 3 << 10 << QByteArray("a\033[5\033[2Cb") << QStringList{"a  b"} << 0 << 4;
+        // libvterm abandons a CSI at a byte that cannot come next (the byte is consumed); with
+        // more than 16 arguments before it, the sequence must not reach libvterm at all.
+        QTest::newRow("parameter after an intermediate ends a CSI")
+            << 3 << 40 << QByteArray("\033[1$" + QByteArray(20, ';') + "m") << QStringList{QString(19, ';') + "m"} << 0 << 20;
+        QTest::newRow("marker after a parameter ends a CSI")
+            << 3 << 40 << QByteArray("\033[1" + QByteArray(20, ';') + "?;m") << QStringList{";m"} << 0 << 2;
+        QTest::newRow("byte from 0x80 up ends a CSI") << 3 << 10 << QByteArray("\033[1;2\x80" "5Cx") << QStringList{"5Cx"} << 0 << 3;
+        QTest::newRow("NUL inside an escape") << 3 << 10 << QByteArray("\033(\0000q", 5) << QStringList{"\u2500"} << 0 << 1;
     }
     void screenContent() {
         QFETCH(int, rows);
@@ -179,6 +193,9 @@ private slots:
                                                << int(attr::Bold | attr::Faint | attr::Italic | (1 << attr::UnderlineShift) |
                                                       attr::Blink | attr::Reverse | attr::Strike);
         QTest::newRow("default colours") << QByteArray("\033[31;42m\033[39;49mX") << def << def << 0;
+        QTest::newRow("SGR abandoned at a byte from 0x80 up is not faint") << QByteArray("\033[2\x80m\rX") << def << def << 0;
+        QTest::newRow("NUL inside an SGR") << QByteArray("\033[3\0001mX", 7) << Color::indexed(1).packed() << def << 0;
+        QTest::newRow("intermediate SGR is not faint") << QByteArray("\033[2$mX") << def << def << 0;
     }
     void attributes() {
         QFETCH(QByteArray, input);
@@ -294,6 +311,10 @@ private slots:
         QTest::newRow("DECSTR") << QByteArray("\033[?1h\033=\033[!p") << false << false << false << false << int(M::Off) << int(E::Default) << false;
         QTest::newRow("RIS") << QByteArray("\033[?1;2004h\033c") << false << false << false << false << int(M::Off) << int(E::Default) << false;
         QTest::newRow("not a DECSET") << QByteArray("\033[1h\033[?1$p") << false << false << false << false << int(M::Off) << int(E::Default) << false;
+        QTest::newRow("DECSET abandoned at a byte from 0x80 up") << QByteArray("\033[?2004\xc3\xa9h") << false << false << false << false << int(M::Off) << int(E::Default) << false;
+        QTest::newRow("DECSET abandoned at a parameter after an intermediate") << QByteArray("\033[?1 1h") << false << false << false << false << int(M::Off) << int(E::Default) << false;
+        QTest::newRow("DECKPAM after a C0 inside the escape") << QByteArray("\033\r=") << false << true << false << false << int(M::Off) << int(E::Default) << false;
+        QTest::newRow("designation is not DECKPAM") << QByteArray("\033(=") << false << false << false << false << int(M::Off) << int(E::Default) << false;
     }
     void modes() {
         QFETCH(QByteArray, input);
@@ -674,6 +695,11 @@ private slots:
         QTest::newRow("high byte between ESC and ] or [")
             << QByteArray(QByteArray("\033\xb4]4\000\000p\033\\\033\xff\x80[", 13) + QByteArray(40, ';') + "H");
         QTest::newRow("SGR truecolour flood") << QByteArray("\033[38;2;1;2;3m#\033[48;2;255;0;1m#").repeated(200);
+        // Held escape sequences are bounded across writes; a long one is dropped, not grown.
+        QTest::newRow("long run of intermediates") << QByteArray("\033" + QByteArray(1000, '(') + "[" + QByteArray(40, ';') +
+                                                              "H\033" + QByteArray(1000, ' ') + "]2;x\a\033" +
+                                                              QByteArray(1000, '#') + "8");
+        QTest::newRow("long run of markers") << QByteArray("\033[" + QByteArray(1000, '?') + QByteArray(20, ';') + "h");
     }
     void hostileSequencesDoNotCrashOrReply() {
         QFETCH(QByteArray, input);
@@ -714,6 +740,19 @@ private slots:
             QCOMPARE(int(styleAt(*t, 0, 2).attrs), int(attr::Bold));
             QCOMPARE(t->title(), QStringLiteral("hi"));
         }
+    }
+
+    void escapeSequenceHeldAcrossResize() {
+        // A pending escape sequence stays with the scanner, not half inside libvterm, so the
+        // resize's own sequences cannot cut it in two.
+        auto t = make(2, 10);
+        t->feed(QByteArray("\033("));
+        t->resize(3, 12);
+        t->feed(QByteArray("0q\033["));
+        t->resize(2, 10);
+        t->feed(QByteArray("1mq"));
+        QCOMPARE(t->text(0), QStringLiteral("\u2500\u2500"));
+        QCOMPARE(int(styleAt(*t, 0, 1).attrs), int(attr::Bold));
     }
 
     void manyStylesAreBounded() {
