@@ -20,7 +20,7 @@ Color quantise(Color c) {
 
 std::size_t StyleTable::hashOf(const Style& s) {
     std::uint64_t h = (std::uint64_t(s.fg.packed()) << 32) ^ s.bg.packed();
-    h ^= (std::uint64_t(s.attrs) << 16 | s.link) * 0x9E3779B97F4A7C15ull;
+    h ^= (std::uint64_t(s.underlineColor.packed()) << 32 | std::uint64_t(s.attrs) << 16 | s.link) * 0x9E3779B97F4A7C15ull;
     h ^= h >> 31;
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 29;
@@ -54,6 +54,7 @@ std::uint16_t StyleTable::intern(const Style& style) {
     Style coarse = style;
     coarse.fg = quantise(style.fg);
     coarse.bg = quantise(style.bg);
+    coarse.underlineColor = quantise(style.underlineColor);
     if (const std::uint16_t* slot = find(coarse); *slot != 0)
         return std::uint16_t(*slot - 1);
     if (styles_.size() < kMaxStyles)

@@ -50,6 +50,7 @@ inline constexpr std::uint16_t Invisible = 1 << 8;
 struct Style {
     Color fg;
     Color bg;
+    Color underlineColor; // SGR 58 (Default: the foreground); kept only while underlined
     std::uint16_t attrs = 0;
     std::uint16_t link = 0; // OSC 8 hyperlink id, 0 = none
 
@@ -78,7 +79,8 @@ static_assert(sizeof(Cell) == 8, "cells must stay compact: 1,000,000 lines of sc
 // Interns Style values to 16-bit ids. Id 0 is the default style. Bounded: once 61,439 styles
 // exist (a truecolour image can produce that many), new RGB colours are quantised to the
 // 256-colour palette, and once 65,535 exist, a new style falls back to its attributes with
-// default colours. The table only grows; memory is bounded by the cap (~1.5 MiB).
+// default colours. The table only grows; memory is bounded by the cap (~1.5 MiB: 16-byte styles
+// and the index).
 class StyleTable {
 public:
     StyleTable();

@@ -3,6 +3,7 @@
 #include "StreamScanner.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -28,50 +29,99 @@ bool isAnsweredDecrqss(std::string_view payload) {
 }
 
 // Arguments as libvterm counts them: every ';' or ':' separated value.
-int countArgs(const std::string& params) {
+int countArgs(std::string_view params) {
     int n = 1;
     for (char c : params)
         n += (c == ';' || c == ':') ? 1 : 0;
     return n;
 }
 
-// Re-issues a long SGR as several, each within libvterm's argument limit, keeping a colour
-// and its arguments (38;5;n, 38;2;r;g;b) together; ITU T.416 groups are one token already.
-std::string splitSgr(const std::string& params) {
-    std::vector<std::string> tokens;
-    std::size_t from = 0;
-    for (std::size_t k = 0; k <= params.size(); ++k) {
-        if (k == params.size() || params[k] == ';') {
-            tokens.push_back(params.substr(from, k - from));
-            from = k + 1;
+// Calls fn(group) for each SGR parameter group in the order libvterm reads them: a colour
+// selector with its arguments (38, 48, 58 followed by ;5;n or ;2;r;g;b) is one group; the
+// ITU T.416 forms joined by ':' are one parameter already. A missing parameter is an empty group.
+template <typename Fn>
+void forEachSgrGroup(std::string_view params, Fn&& fn) {
+    auto tokenEnd = [&](std::size_t from) { return std::min(params.find(';', from), params.size()); };
+    for (std::size_t k = 0; k <= params.size();) {
+        std::size_t end = tokenEnd(k);
+        const std::string_view first = params.substr(k, end - k);
+        if ((first == "38" || first == "48" || first == "58") && end < params.size()) {
+            const std::size_t selectorEnd = tokenEnd(end + 1);
+            const std::string_view selector = params.substr(end + 1, selectorEnd - end - 1);
+            const int extra = selector == "5" ? 2 : selector == "2" ? 4 : 0;
+            for (int e = 0; e < extra && end < params.size(); ++e)
+                end = tokenEnd(end + 1);
         }
+        fn(params.substr(k, end - k));
+        k = end + 1;
     }
-    std::vector<std::string> groups;
-    for (std::size_t k = 0; k < tokens.size(); ++k) {
-        std::string group = tokens[k];
-        if ((tokens[k] == "38" || tokens[k] == "48" || tokens[k] == "58") && k + 1 < tokens.size()) {
-            const std::size_t extra = tokens[k + 1] == "5" ? 2 : tokens[k + 1] == "2" ? 4 : 0;
-            for (std::size_t e = 1; e <= extra && k + 1 < tokens.size(); ++e)
-                group += ';' + tokens[++k];
-        }
-        groups.push_back(group);
+}
+
+// The SGR number a group starts with (0 when missing), or -1 if it is not a small number.
+int sgrNumber(std::string_view group) {
+    const std::string_view head = group.substr(0, group.find_first_of(":;"));
+    if (head.size() > 3)
+        return -1;
+    int n = 0;
+    for (char c : head)
+        n = n * 10 + (c - '0');
+    return n;
+}
+
+bool isUnderlineColourGroup(std::string_view group) {
+    const int n = sgrNumber(group);
+    return n == 58 || n == 59;
+}
+
+// The colour of an SGR 58 group (kitty / VTE / xterm underline colour): 58;5;n and 58:5:n
+// index the palette, 58;2;r;g;b, 58:2::r:g:b and 58:2:r:g:b are direct (ITU T.416 §13.1.8,
+// where the empty field is the colour space). Nothing for a malformed group.
+std::optional<Color> underlineColourOf(std::string_view group) {
+    int values[8];
+    int count = 0;
+    bool colons = false;
+    for (std::size_t k = 3, from = 3; k <= group.size() && count < 8; ++k) {
+        if (k < group.size() && group[k] != ':' && group[k] != ';')
+            continue;
+        colons |= k < group.size() && group[k] == ':';
+        const std::string_view field = group.substr(from, k - from);
+        values[count++] = field.empty() ? 0 : field.size() > 3 ? 256 : sgrNumber(field);
+        from = k + 1;
     }
+    if (group.size() < 3)
+        return std::nullopt;
+    colons |= group[2] == ':';
+    auto byte = [](int v) { return v >= 0 && v <= 255; };
+    if (count >= 2 && values[0] == 5 && byte(values[1]))
+        return Color::indexed(std::uint8_t(values[1]));
+    const int first = colons && count >= 5 ? 2 : 1; // skip the colour space id
+    if (count >= first + 3 && values[0] == 2 && byte(values[first]) && byte(values[first + 1]) && byte(values[first + 2]))
+        return Color::rgb(std::uint8_t(values[first]), std::uint8_t(values[first + 1]), std::uint8_t(values[first + 2]));
+    return std::nullopt;
+}
+
+// Re-issues an SGR the way libvterm 0.1 can take it: without the underline colour groups
+// (58, 59), which it does not know and whose arguments it would read as SGRs of their own
+// (58;2;… as faint), and in batches within its argument limit. Empty when nothing is left.
+std::string sgrForVTerm(std::string_view params) {
     std::string out;
     std::string batch;
     int batchArgs = 0;
-    for (const std::string& g : groups) {
-        const int args = countArgs(g);
-        if (args > kMaxVTermArgs)
-            continue;
+    forEachSgrGroup(params, [&](std::string_view group) {
+        const int args = countArgs(group);
+        if (args > kMaxVTermArgs || isUnderlineColourGroup(group))
+            return;
         if (batchArgs + args > kMaxVTermArgs) {
             out += "\x1b[" + batch + 'm';
             batch.clear();
             batchArgs = 0;
         }
-        batch += (batch.empty() ? "" : ";") + g;
+        if (batchArgs > 0)
+            batch += ';';
+        batch += group;
         batchArgs += args;
-    }
-    if (!batch.empty())
+    });
+    if (batchArgs > 0)
         out += "\x1b[" + batch + 'm';
     return out;
 }
@@ -98,6 +148,7 @@ std::string clampedMargins(const std::string& params, char final, int limit) {
 void StreamScanner::reset() {
     modes_ = TerminalModes{};
     faint_ = invisible_ = false;
+    underlineColour_ = Color{};
 }
 
 void StreamScanner::hold(const char* bytes, std::size_t length) {
@@ -173,15 +224,20 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
         const TerminalModes oldModes = modes_;
         const bool oldFaint = faint_, oldInvisible = invisible_;
+        const Color oldUnderline = underlineColour_;
+        sgrUnderlineColour_ = false;
         finishCsi(final);
         const TerminalModes newModes = modes_;
         const bool newFaint = faint_, newInvisible = invisible_;
+        const Color newUnderline = underlineColour_;
         // The glyphs before this sequence are drawn with the old pen: libvterm reads it back
         // through the sink while the bytes are flushed.
         modes_ = oldModes;
         faint_ = oldFaint;
         invisible_ = oldInvisible;
-        const bool changed = !(newModes == oldModes) || newFaint != oldFaint || newInvisible != oldInvisible;
+        underlineColour_ = oldUnderline;
+        const bool changed = !(newModes == oldModes) || newFaint != oldFaint || newInvisible != oldInvisible ||
+                             !(newUnderline == oldUnderline);
         if (final == 'b') {
             dropUpTo(end);
             if (csi_.find_first_not_of("0123456789") == std::string::npos) {
@@ -195,10 +251,10 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
             const std::string margins = clampedMargins(csi_, final, final == 'r' ? rows_ : columns_);
             if (!margins.empty())
                 sink_.passThrough(margins.data(), margins.size());
-        } else if (csiArgs_ > kMaxVTermArgs) {
+        } else if (final == 'm' && (csiArgs_ > kMaxVTermArgs || sgrUnderlineColour_)) {
             dropUpTo(end);
-            const std::string split = splitSgr(csi_);
-            sink_.passThrough(split.data(), split.size());
+            const std::string sgr = sgrForVTerm(csi_);
+            sink_.passThrough(sgr.data(), sgr.size());
         } else {
             release();
         }
@@ -207,6 +263,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
             modes_ = newModes;
             faint_ = newFaint;
             invisible_ = newInvisible;
+            underlineColour_ = newUnderline;
             sink_.scannerStateChanged();
         }
     };
@@ -452,6 +509,7 @@ void StreamScanner::finishCsi(char final) {
         modes_.applicationCursor = false;
         modes_.applicationKeypad = false;
         faint_ = invisible_ = false;
+        underlineColour_ = Color{};
         return;
     }
     if (final == 'm')
@@ -479,52 +537,40 @@ void StreamScanner::applyDecMode(int mode, bool set) {
 void StreamScanner::applySgr() {
     // Parameters are separated by ';'; ':' joins sub-parameters to their parameter (ITU T.416),
     // so "38:2::1:2:3" is one parameter. Colour arguments after 38/48/58 are skipped.
+    sgrUnderlineColour_ = false;
     if (csi_.empty()) {
         faint_ = invisible_ = false;
+        underlineColour_ = Color{};
         return;
     }
-    // Most SGRs (colours, bold, resets) cannot change faint or invisible: without a '2' or an
-    // '8' only a reset could, and with both already off it changes nothing.
-    if (!faint_ && !invisible_ && csi_.find_first_of("28") == std::string::npos)
+    // Most SGRs (colours, bold, resets) cannot change what is tracked here: without a '2', '8'
+    // or '5' only a reset could, and with everything already off it changes nothing.
+    if (!faint_ && !invisible_ && underlineColour_ == Color{} && csi_.find_first_of("258") == std::string::npos)
         return;
-    int params[32];
-    int count = 0;
-    int value = 0;
-    bool sub = false;
-    for (std::size_t k = 0; k <= csi_.size(); ++k) {
-        const char c = k < csi_.size() ? csi_[k] : ';';
-        if (c >= '0' && c <= '9') {
-            if (value < 100000)
-                value = value * 10 + (c - '0');
-        } else if (c == ':') {
-            sub = true;
-        } else if (c == ';') {
-            if (count < 32)
-                params[count++] = sub ? -1 : value; // -1: a colour given with sub-parameters
-            value = 0;
-            sub = false;
-        } else {
-            return; // a private or intermediate byte: not plain SGR
-        }
-    }
-    for (int k = 0; k < count; ++k) {
-        switch (params[k]) {
-        case 0: faint_ = invisible_ = false; break;
+    if (csi_.find_first_not_of("0123456789;:") != std::string::npos)
+        return; // a private or intermediate byte: not plain SGR
+    forEachSgrGroup(csi_, [&](std::string_view group) {
+        switch (sgrNumber(group)) {
+        case 0:
+            faint_ = invisible_ = false;
+            underlineColour_ = Color{};
+            break;
         case 2: faint_ = true; break;
         case 22: faint_ = false; break;
         case 8: invisible_ = true; break;
         case 28: invisible_ = false; break;
-        case 38:
-        case 48:
         case 58:
-            if (k + 1 < count && params[k + 1] == 5)
-                k += 2;
-            else if (k + 1 < count && params[k + 1] == 2)
-                k += 4;
+            sgrUnderlineColour_ = true;
+            if (const auto colour = underlineColourOf(group))
+                underlineColour_ = *colour;
+            break;
+        case 59:
+            sgrUnderlineColour_ = true;
+            underlineColour_ = Color{};
             break;
         default: break;
         }
-    }
+    });
 }
 
 } // namespace portal::terminal

@@ -13,9 +13,11 @@
 // sequences, so its parser is back in its ground state after every write we make.
 //
 // It also mirrors the state libvterm 0.1 keeps private but the view needs: the input modes
-// (TerminalModes) and SGR 2/22 (faint) and 8/28 (invisible), which 0.1 ignores.
+// (TerminalModes), SGR 2/22 (faint) and 8/28 (invisible), which 0.1 ignores, and SGR 58/59
+// (underline colour), which 0.1 does not know.
 #pragma once
 
+#include "Cell.h"
 #include "TerminalModes.h"
 
 #include <cstddef>
@@ -63,6 +65,9 @@ public:
     const TerminalModes& modes() const { return modes_; }
     bool faint() const { return faint_; }
     bool invisible() const { return invisible_; }
+    // SGR 58 / 59 (underline colour), which libvterm 0.1 does not know: taken out of the SGR
+    // before libvterm sees it. Default when unset.
+    Color underlineColour() const { return underlineColour_; }
 
 private:
     // libvterm 0.1.4's parser states (NORMAL, ESC, CSI_LEADER, CSI_ARGS, CSI_INTERMED), and
@@ -105,6 +110,8 @@ private:
     TerminalModes modes_;
     bool faint_ = false;
     bool invisible_ = false;
+    Color underlineColour_;
+    bool sgrUnderlineColour_ = false; // the SGR being dispatched has a 58 or 59 group
 };
 
 } // namespace portal::terminal

@@ -158,6 +158,8 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
             s.attrs |= attr::Faint;
         if (scanner.invisible())
             s.attrs |= attr::Invisible;
+        if (s.underline() != 0) // a colour without an underline would only multiply styles
+            s.underlineColor = scanner.underlineColour();
         penId = styles.intern(s);
         if (!(pen.bg == eraseBg) || !eraseValid) {
             Style blank;

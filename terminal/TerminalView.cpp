@@ -615,17 +615,22 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
         const double lw = std::max(1.0, std::round(cellHeight_ / 16.0));
         const double x0 = c * cellWidth_, x1 = x0 + cellWidth_;
         const double base = y + ascent_ + lw;
+        // SGR 58 colours the underline (not the strike); hidden text keeps it hidden.
+        const bool hidden = r.style->has(attr::Invisible) || (r.style->has(attr::Blink) && !blinkPhase_);
+        const QColor line = r.style->underlineColor.kind() == Color::Kind::Default || hidden
+                                ? r.fg
+                                : scheme_.resolve(r.style->underlineColor, true);
         if (underline == 1 || (r.style->link && underline == 0))
-            p.fillRect(QRectF(x0, base, x1 - x0, lw), r.style->link && underline == 0 ? mix(r.fg, r.bg, 0.5) : r.fg);
+            p.fillRect(QRectF(x0, base, x1 - x0, lw), r.style->link && underline == 0 ? mix(r.fg, r.bg, 0.5) : line);
         else if (underline == 2) {
-            p.fillRect(QRectF(x0, base, x1 - x0, lw), r.fg);
-            p.fillRect(QRectF(x0, base + 2 * lw, x1 - x0, lw), r.fg);
+            p.fillRect(QRectF(x0, base, x1 - x0, lw), line);
+            p.fillRect(QRectF(x0, base + 2 * lw, x1 - x0, lw), line);
         } else if (underline == 3) {
             QPainterPath wave(QPointF(x0, base + lw));
             wave.cubicTo(x0 + cellWidth_ / 3.0, base - lw, x0 + 2 * cellWidth_ / 3.0, base + 3 * lw, x1, base + lw);
             p.save();
             p.setRenderHint(QPainter::Antialiasing);
-            p.setPen(QPen(r.fg, lw));
+            p.setPen(QPen(line, lw));
             p.drawPath(wave);
             p.restore();
         }

@@ -212,6 +212,52 @@ private slots:
         }
     }
 
+    void underlineColour_data() {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<quint32>("colour");
+        QTest::addColumn<int>("attrs");
+        const quint32 def = Color().packed();
+        const int single = 1 << attr::UnderlineShift;
+        const quint32 rgb = Color::rgb(10, 20, 30).packed();
+        QTest::newRow("58;2;r;g;b") << QByteArray("\033[4;58;2;10;20;30mX") << rgb << single;
+        QTest::newRow("58:2::r:g:b") << QByteArray("\033[4;58:2::10:20:30mX") << rgb << single;
+        QTest::newRow("58:2:r:g:b") << QByteArray("\033[4;58:2:10:20:30mX") << rgb << single;
+        QTest::newRow("58;5;n") << QByteArray("\033[4;58;5;200mX") << Color::indexed(200).packed() << single;
+        QTest::newRow("58:5:n") << QByteArray("\033[4;58:5:9mX") << Color::indexed(9).packed() << single;
+        QTest::newRow("59 resets") << QByteArray("\033[4;58;5;1m\033[59mX") << def << single;
+        QTest::newRow("SGR 0 resets") << QByteArray("\033[4;58;5;1m\033[0;4mX") << def << single;
+        QTest::newRow("empty SGR resets") << QByteArray("\033[58;5;1m\033[m\033[4mX") << def << single;
+        // libvterm 0.1 would read 2 as faint, 10 and 20 as font selections and 30 as black.
+        QTest::newRow("mixed: bold and underline kept, not faint")
+            << QByteArray("\033[1;58;2;10;20;30;4mX") << rgb << (int(attr::Bold) | single);
+        QTest::newRow("58 alone keeps the pen") << QByteArray("\033[1;4m\033[58;5;3mX") << Color::indexed(3).packed()
+                                                << (int(attr::Bold) | single);
+        QTest::newRow("colour before underline") << QByteArray("\033[58;5;1m\033[21mX") << Color::indexed(1).packed()
+                                                 << (2 << attr::UnderlineShift);
+        QTest::newRow("not stored without an underline") << QByteArray("\033[58;5;1mX") << def << 0;
+        QTest::newRow("malformed 58 ignored, not faint") << QByteArray("\033[4;58;2;300;1;2mX") << def << single;
+        QTest::newRow("58 in an SGR of 24 arguments")
+            << QByteArray("\033[1;2;3;4;5;7;9;31;42;0;1;4;3;58;2;7;8;9;38;2;1;2;3mX") << Color::rgb(7, 8, 9).packed()
+            << (int(attr::Bold) | int(attr::Italic) | single);
+        QTest::newRow("DECSTR resets") << QByteArray("\033[58;5;1m\033[!p\033[4mX") << def << single;
+    }
+    void underlineColour() {
+        QFETCH(QByteArray, input);
+        QFETCH(quint32, colour);
+        QFETCH(int, attrs);
+        for (bool byteByByte : {false, true}) {
+            auto t = make(2, 10);
+            feed(*t, input, byteByByte);
+            QCOMPARE(t->text(0), QStringLiteral("X"));
+            QCOMPARE(styleAt(*t, 0, 0).underlineColor.packed(), colour);
+            QCOMPARE(int(styleAt(*t, 0, 0).attrs), attrs);
+            // The scrollback keeps it (the style id is what a history line stores).
+            t->feed(QByteArray("\033[m\r\n\n"));
+            QCOMPARE(t->text(-1), QStringLiteral("X"));
+            QCOMPARE(styleAt(*t, -1, 0).underlineColor.packed(), colour);
+        }
+    }
+
     void eraseUsesBackgroundColour() {
         auto t = make(2, 10);
         t->feed(QByteArray("\033[44m\033[2J"));

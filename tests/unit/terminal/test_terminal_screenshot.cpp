@@ -1,6 +1,6 @@
-// Renders a reference screen (colours, attributes, CJK, emoji, box drawing, selection, search
-// highlight) to <build>/screenshots/terminal_reference.png for a person to look at, and checks
-// a few pixels that must be right whatever the font. Runs under xvfb-run with the xcb platform
+// Renders a reference screen (colours, attributes, underline colours, CJK, emoji, box drawing,
+// selection, search highlight) to <build>/screenshots/terminal_reference.png for a person to
+// look at, and checks a few pixels that must be right whatever the font. Runs under xvfb-run with the xcb platform
 // (offscreen when xvfb-run is missing); the picture comes from QWidget::grab() either way.
 #include "TerminalView.h"
 
@@ -60,6 +60,9 @@ private slots:
         s += "selected text here; search finds needle and another needle\r\n";
         s += "\033]8;;https://example.com\007an OSC 8 link\033]8;;\007 and https://portal.test/url\r\n";
         s += "long run: /usr/local/share/portal/terminal/reference-screen.png\033[1m_BOLD_LONG_RUN_OF_TEXT\033[0m\r\n";
+        s += "\033[4;58;2;255;0;0mred underline\033[0m \033[21;58;5;46mgreen double\033[0m "
+             "\033[4:3;58:2::0:128:255mblue curly\033[0m \033[1;58;2;255;200;0;4mbold, yellow underline\033[0m "
+             "\033[4;58;5;201m\033[59mplain underline\033[0m\r\n";
         s += "$ ";
         view.receive(s);
         QTest::qWait(50);
@@ -91,6 +94,20 @@ private slots:
         QCOMPARE(at(11, 33), scheme.searchMatch);                       // the other one
         QCOMPARE(at(7, 1, cell.width() / 2, cell.height() / 2), scheme.foreground); // ─ through the centre
         QCOMPARE(at(0, 79, cell.width() / 2, cell.height() / 2), scheme.background);
+        // SGR 58 (row 15; the long run above wraps): the line under "red underline" is pure red, the letters above it are not; a
+        // colour ended by SGR 59 is not drawn.
+        auto cellHas = [&](int row, int col, const QColor& colour, int fromY, int toY) {
+            for (int dy = fromY; dy < toY; ++dy)
+                for (int dx = 0; dx < cell.width(); ++dx)
+                    if (at(row, col, dx, dy) == colour)
+                        return true;
+            return false;
+        };
+        const int h = cell.height();
+        QVERIFY(cellHas(15, 4, QColor(255, 0, 0), h / 2, h));
+        QVERIFY(!cellHas(15, 4, QColor(255, 0, 0), 0, h / 2));
+        QVERIFY(cellHas(15, 16, scheme.resolve(Color::indexed(46), true), h / 2, h));
+        QVERIFY(!cellHas(15, 64, scheme.resolve(Color::indexed(201), true), 0, h));
     }
 };
 
