@@ -151,6 +151,24 @@ void StreamScanner::reset() {
     underlineColour_ = Color{};
 }
 
+// Whether a CSI with this final byte may change what the scanner tracks or must re-issue:
+// modes (h, l, DECSTR p), REP (b), margins (r, s), and SGRs that can touch faint, invisible
+// or the underline colour (only a '2', '5' or '8' can set them; any SGR may reset them).
+bool StreamScanner::concernsScanner(char final) const {
+    switch (final) {
+    case 'h':
+    case 'l':
+    case 'p':
+    case 'b':
+    case 'r':
+    case 's': return true;
+    case 'm':
+        return faint_ || invisible_ || !(underlineColour_ == Color{}) ||
+               csi_.find_first_of("258") != std::string::npos;
+    default: return false;
+    }
+}
+
 void StreamScanner::hold(const char* bytes, std::size_t length) {
     if (overflow_)
         return;
@@ -218,6 +236,11 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
 
     // A complete CSI ending before `end`: checked, interpreted, and passed on, re-issued or cut.
     auto dispatchCsi = [&](char final, std::size_t end) {
+        // Most CSIs (cursor motion, erase, colours) concern libvterm alone: passed on at once.
+        if (!overflow_ && csiArgs_ <= kMaxVTermArgs && !concernsScanner(final)) {
+            release();
+            return;
+        }
         if (overflow_ || (csiArgs_ > kMaxVTermArgs && !(final == 'm' && csiPlain_))) {
             dropUpTo(end);
             return;

@@ -84,6 +84,7 @@ private:
     enum class StringKind { Osc, Dcs, Ignored };
     void hold(const char* bytes, std::size_t length);
     void addCsiMarker(char c);
+    bool concernsScanner(char final) const;
     void beginString(char introducer);
     void finishString();
     void finishCsi(char final);

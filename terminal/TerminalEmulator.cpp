@@ -197,7 +197,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     }
 
     // --- libvterm state callbacks ---
-    int putGlyph(VTermGlyphInfo* info, VTermPos pos);
+    [[gnu::always_inline]] int putGlyph(VTermGlyphInfo* info, VTermPos pos);
     int putWideGlyph(VTermGlyphInfo* info, VTermPos pos);
     int putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos);
     int moveCursor(VTermPos pos, VTermPos oldpos, int visible);
@@ -237,7 +237,7 @@ const VTermParserCallbacks kFallbacks = {
 // libvterm calls this once per character, so the common case (one character, narrow or wide,
 // the pen unchanged, no other wide glyph being split, no wrap to note) is kept to a few
 // stores; everything else takes putGlyphInGeneral.
-int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
+inline int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) {
     Grid& g = *active;
     const auto r = unsigned(pos.row), col = unsigned(pos.col);
     const auto cols = unsigned(g.cols);

@@ -228,11 +228,34 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     std::size_t megabytes = 100;
     int rounds = 3;
+    const char* profile = nullptr; // "ours" or "ring": one ingest only, for callgrind
+    int profileRows = 24, profileCols = 80;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::strcmp(argv[i], "--mb") == 0)
             megabytes = std::size_t(std::atoi(argv[i + 1]));
         else if (std::strcmp(argv[i], "--rounds") == 0)
             rounds = std::max(1, std::atoi(argv[i + 1]));
+        else if (std::strcmp(argv[i], "--profile") == 0)
+            profile = argv[i + 1];
+        else if (std::strcmp(argv[i], "--size") == 0)
+            std::sscanf(argv[i + 1], "%dx%d", &profileCols, &profileRows);
+    }
+    if (profile) {
+        // e.g. valgrind --tool=callgrind bench_terminal --mb 5 --profile ours --size 80x24: the
+        // instruction counts of the two paths compare where wall clock on a shared machine cannot.
+        const QByteArray stream = mixedStream(megabytes * 1000 * 1000);
+        const bool ours = std::strcmp(profile, "ours") == 0;
+        double seconds = 0;
+        if (ours) {
+            TerminalEmulator t(profileRows, profileCols);
+            seconds = secondsFor([&](const char* b, std::size_t n) { t.feed(b, n); }, stream);
+        } else {
+            MinimalRing m(profileRows, profileCols, 10000);
+            seconds = secondsFor([&](const char* b, std::size_t n) { m.feed(b, n); }, stream);
+        }
+        std::printf("%s %dx%d: %.1f MB/s\n", ours ? "TerminalEmulator" : "state+ring baseline", profileCols,
+                    profileRows, double(stream.size()) / 1e6 / seconds);
+        return 0;
     }
     // Memory first, each figure in a child of a still-small process, so freed memory of other
     // phases cannot hide in the RSS difference.
