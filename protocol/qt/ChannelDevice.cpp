@@ -42,21 +42,31 @@ void ChannelDevice::sendEof() {
 }
 
 qint64 ChannelDevice::readData(char* data, qint64 maxSize) {
-    const qint64 n = std::min<qint64>(maxSize, buffer_.size());
+    const qint64 n = buffer_.read(data, maxSize);
     if (n == 0)
         return peerEof_ || closed_ ? -1 : 0;
-    std::memcpy(data, buffer_.constData(), static_cast<std::size_t>(n));
-    buffer_.remove(0, n);
     // The bytes left the channel: now the peer may send that many more (RFC 4254 §5.2).
     if (worker_)
         worker_->consumed(id_, n);
     return n;
 }
 
+QByteArray ChannelDevice::readChunk(qint64 maxSize) {
+    QByteArray chunk = buffer_.take(maxSize);
+    if (!chunk.isEmpty() && worker_)
+        worker_->consumed(id_, chunk.size()); // as readData (RFC 4254 §5.2)
+    return chunk;
+}
+
 qint64 ChannelDevice::writeData(const char* data, qint64 size) {
+    return writeChunk(QByteArray(data, size));
+}
+
+qint64 ChannelDevice::writeChunk(QByteArray data) {
     if (closed_ || !worker_)
         return -1;
-    worker_->queueChannelData(id_, QByteArray(data, size), false);
+    const qint64 size = data.size();
+    worker_->queueChannelData(id_, std::move(data), false);
     return size;
 }
 
@@ -72,7 +82,7 @@ void ChannelDevice::deliverOpenFailed(quint32 reasonCode, const QString& descrip
 }
 
 void ChannelDevice::deliverData(QByteArray data) {
-    buffer_.append(data);
+    buffer_.append(std::move(data));
     emit readyRead();
 }
 

@@ -8,6 +8,8 @@
 // to the device, not to SshWorker's public channel signals.
 #pragma once
 
+#include "ChunkQueue.h"
+
 #include "client/ClientEvents.h"
 
 #include <QByteArray>
@@ -40,6 +42,11 @@ public:
     // Half-close (RFC 4254 §5.3): EOF once everything written so far has gone out.
     void sendEof();
 
+    // read() and write() without copies: up to maxSize bytes as the worker delivered them
+    // (refilling the window like read()), and an array queued as it is (shared).
+    QByteArray readChunk(qint64 maxSize);
+    qint64 writeChunk(QByteArray data);
+
 signals:
     void opened();
     void openFailed(quint32 reasonCode, QString description);
@@ -66,7 +73,7 @@ private:
 
     QPointer<SshWorker> worker_;
     client::ChannelId id_;
-    QByteArray buffer_; // received, not yet read (bounded by our receive window)
+    ChunkQueue buffer_; // received, not yet read (bounded by our receive window)
     bool open_ = false;
     bool peerEof_ = false;
     bool closed_ = false;

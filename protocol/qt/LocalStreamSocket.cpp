@@ -82,10 +82,14 @@ void LocalStreamSocket::shutdownWrite() {
 void LocalStreamSocket::onReadable() {
     if (fd_ < 0)
         return;
-    char chunk[kReadChunk];
-    const ssize_t got = socket_ ? ::recv(fd_, chunk, sizeof chunk, 0) : ::read(fd_, chunk, sizeof chunk);
+    // Received straight into the array that is handed on (readChunk), not via a stack copy.
+    QByteArray chunk(kReadChunk, Qt::Uninitialized);
+    const ssize_t got = socket_ ? ::recv(fd_, chunk.data(), kReadChunk, 0) : ::read(fd_, chunk.data(), kReadChunk);
     if (got > 0) {
-        readBuffer_.append(chunk, got);
+        chunk.truncate(got);
+        if (got < kReadChunk / 4)
+            chunk.squeeze(); // many small reads must not each hold a whole chunk's memory
+        readBuffer_.append(std::move(chunk));
         if (readBuffer_.size() >= kReadLimit)
             readNotifier_->setEnabled(false); // resumed as the reader drains
         emit readyRead();
@@ -106,17 +110,17 @@ void LocalStreamSocket::onWritable() {
     if (fd_ < 0)
         return;
     while (!writeBuffer_.isEmpty()) {
-        const auto size = static_cast<size_t>(writeBuffer_.size());
+        const auto size = static_cast<size_t>(writeBuffer_.frontSize());
         // A pipe's reader that went away raises SIGPIPE, which the owner of a pipe ignores.
-        const ssize_t sent = socket_ ? ::send(fd_, writeBuffer_.constData(), size, MSG_NOSIGNAL)
-                                     : ::write(writeFd_, writeBuffer_.constData(), size);
+        const ssize_t sent = socket_ ? ::send(fd_, writeBuffer_.frontData(), size, MSG_NOSIGNAL)
+                                     : ::write(writeFd_, writeBuffer_.frontData(), size);
         if (sent < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 break;
             fail();
             return;
         }
-        writeBuffer_.remove(0, sent);
+        writeBuffer_.drop(sent);
         emit bytesWritten(sent);
         if (fd_ < 0)
             return; // a receiver closed us
@@ -136,20 +140,30 @@ void LocalStreamSocket::fail() {
 }
 
 qint64 LocalStreamSocket::readData(char* data, qint64 maxSize) {
-    const qint64 n = std::min<qint64>(maxSize, readBuffer_.size());
+    const qint64 n = readBuffer_.read(data, maxSize);
     if (n == 0)
         return peerEof_ ? -1 : 0;
-    std::memcpy(data, readBuffer_.constData(), static_cast<std::size_t>(n));
-    readBuffer_.remove(0, n);
     if (fd_ >= 0 && !peerEof_ && readBuffer_.size() < kReadLimit)
         readNotifier_->setEnabled(true);
     return n;
 }
 
+QByteArray LocalStreamSocket::readChunk(qint64 maxSize) {
+    QByteArray chunk = readBuffer_.take(maxSize);
+    if (fd_ >= 0 && !peerEof_ && readBuffer_.size() < kReadLimit)
+        readNotifier_->setEnabled(true);
+    return chunk;
+}
+
 qint64 LocalStreamSocket::writeData(const char* data, qint64 size) {
+    return writeChunk(QByteArray(data, size));
+}
+
+qint64 LocalStreamSocket::writeChunk(QByteArray data) {
     if (fd_ < 0 || writeShut_ || shutdownPending_)
         return -1;
-    writeBuffer_.append(data, size);
+    const qint64 size = data.size();
+    writeBuffer_.append(std::move(data));
     writeNotifier_->setEnabled(true);
     return size;
 }

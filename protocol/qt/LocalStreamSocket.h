@@ -10,6 +10,8 @@
 // Threading: used only in the thread that created it.
 #pragma once
 
+#include "ChunkQueue.h"
+
 #include <QByteArray>
 #include <QIODevice>
 
@@ -34,6 +36,11 @@ public:
     }
     qint64 bytesToWrite() const override { return writeBuffer_.size(); }
     bool atEnd() const override { return peerEof_ && readBuffer_.isEmpty(); }
+
+    // read() and write() without copies: up to maxSize bytes as received (one recv's chunk
+    // handed on whole when it fits), and an array queued as it is (shared).
+    QByteArray readChunk(qint64 maxSize);
+    qint64 writeChunk(QByteArray data);
     void close() override;
 
     // FIN to the peer once everything written has been sent; reading goes on.
@@ -58,8 +65,8 @@ private:
     bool socket_ = true;  // recv/send/shutdown; otherwise read/write and the /dev/null swap
     QSocketNotifier* readNotifier_ = nullptr;
     QSocketNotifier* writeNotifier_ = nullptr;
-    QByteArray readBuffer_;
-    QByteArray writeBuffer_;
+    ChunkQueue readBuffer_;
+    ChunkQueue writeBuffer_;
     bool peerEof_ = false;
     bool shutdownPending_ = false;
     bool writeShut_ = false;

@@ -17,6 +17,32 @@ namespace {
 constexpr qint64 kChunk = 64 * 1024;
 constexpr qint64 kBacklogLimit = 256 * 1024;
 
+// The runtime's own devices hand whole chunks on (no copies on the forwarding path); Qt's
+// sockets go through read() and write().
+QByteArray takeFrom(QIODevice* device, qint64 maxSize) {
+#ifndef Q_OS_WIN
+    if (auto* stream = qobject_cast<LocalStreamSocket*>(device))
+        return stream->readChunk(maxSize);
+#endif
+    if (auto* channel = qobject_cast<ChannelDevice*>(device))
+        return channel->readChunk(maxSize);
+    return device->read(maxSize);
+}
+
+void giveTo(QIODevice* device, QByteArray data) {
+#ifndef Q_OS_WIN
+    if (auto* stream = qobject_cast<LocalStreamSocket*>(device)) {
+        stream->writeChunk(std::move(data));
+        return;
+    }
+#endif
+    if (auto* channel = qobject_cast<ChannelDevice*>(device)) {
+        channel->writeChunk(std::move(data));
+        return;
+    }
+    device->write(data);
+}
+
 } // namespace
 
 StreamBridge::StreamBridge(QIODevice* local, ChannelDevice* channel, QObject* parent)
@@ -58,11 +84,11 @@ void StreamBridge::localToChannel() {
     if (ended_ || !local_ || !channel_ || channelClosed_ || eofSentToChannel_)
         return;
     while (channel_->bytesToWrite() < kBacklogLimit) {
-        const QByteArray data = local_->read(kChunk);
+        QByteArray data = takeFrom(local_, kChunk);
         if (data.isEmpty())
             break;
         toChannel_ += data.size();
-        channel_->write(data);
+        giveTo(channel_, std::move(data));
     }
     if ((localReadEnded_ || localGone_) && local_->bytesAvailable() == 0) {
         // Local EOF: half-close towards the server once what we wrote has gone out.
@@ -77,11 +103,11 @@ void StreamBridge::channelToLocal() {
         return;
     if (!localGone_) {
         while (local_->bytesToWrite() < kBacklogLimit) {
-            const QByteArray data = channel_->read(kChunk); // refills the channel's window
+            QByteArray data = takeFrom(channel_, kChunk); // refills the channel's window
             if (data.isEmpty())
                 break;
             toLocal_ += data.size();
-            local_->write(data);
+            giveTo(local_, std::move(data));
         }
     }
     if (channel_->peerFinished() && !localWriteShut_)
