@@ -13,8 +13,8 @@ packages=(
   # test peers and reference tools (see ../TESTING.md in the design notes)
   openssh-server openssh-client openssh-sftp-server dropbear-bin tinysshd ucspi-tcp
   putty-tools openssl xvfb xauth x11-utils tmux procps
-  # references for the terminal and GUI benchmarks (tests/bench)
-  pterm putty xterm
+  # references for the terminal and GUI benchmarks, and the forwarding benchmark's load (tests/bench)
+  pterm putty python3 xterm
   # fuzzing (clang + libFuzzer)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
