@@ -52,6 +52,12 @@ constexpr EnumName<HostKeyPolicy> kPolicyNames[] = {
     {HostKeyPolicy::AcceptAny, "accept-any", "Do not check (unsafe)"},
 };
 
+constexpr EnumName<X11Mode> kX11Names[] = {
+    {X11Mode::Off, "off", "Off"},
+    {X11Mode::Untrusted, "untrusted", "Untrusted (ssh -X)"},
+    {X11Mode::Trusted, "trusted", "Trusted (ssh -Y)"},
+};
+
 const char* const kCursorNames[] = {"block", "bar", "underline"};
 const char* const kBellNames[] = {"none", "visual", "audible"};
 
@@ -150,6 +156,21 @@ QString hostKeyPolicyLabel(HostKeyPolicy policy)
 std::optional<HostKeyPolicy> hostKeyPolicyFromKey(const QString& key)
 {
     return valueForKey(kPolicyNames, key);
+}
+
+QString x11ModeKey(X11Mode mode)
+{
+    return QLatin1String(entryFor(kX11Names, mode)->key);
+}
+
+QString x11ModeLabel(X11Mode mode)
+{
+    return QString::fromLatin1(entryFor(kX11Names, mode)->label);
+}
+
+std::optional<X11Mode> x11ModeFromKey(const QString& key)
+{
+    return valueForKey(kX11Names, key);
 }
 
 QString forwardKindLetter(PortForward::Kind kind)
@@ -261,6 +282,7 @@ QJsonObject sessionToJson(const Session& s)
         {"remoteCommand", s.remoteCommand},
         {"keepaliveSeconds", s.keepaliveSeconds},
         {"autoReconnect", s.autoReconnect},
+        {"x11Forwarding", x11ModeKey(s.x11Forwarding)},
         {"terminal", terminal},
         {"hostKeyPolicy", hostKeyPolicyKey(s.hostKeyPolicy)},
         {"notes", s.notes},
@@ -315,6 +337,7 @@ Session sessionFromJson(const QJsonObject& o)
     s.remoteCommand = o.value("remoteCommand").toString();
     s.keepaliveSeconds = o.value("keepaliveSeconds").toInt();
     s.autoReconnect = o.value("autoReconnect").toBool();
+    s.x11Forwarding = x11ModeFromKey(o.value("x11Forwarding").toString()).value_or(X11Mode::Off);
     const QJsonObject t = o.value("terminal").toObject();
     s.terminal.fontFamily = t.value("fontFamily").toString();
     s.terminal.fontPointSize = t.value("fontPointSize").toInt();

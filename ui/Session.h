@@ -27,6 +27,13 @@ QString hostKeyPolicyKey(HostKeyPolicy policy);
 QString hostKeyPolicyLabel(HostKeyPolicy policy);
 std::optional<HostKeyPolicy> hostKeyPolicyFromKey(const QString& key);
 
+// X11 forwarding (ssh -X / -Y; RFC 4254 §6.3) to this machine's $DISPLAY. Untrusted: the X
+// server confines the remote clients (SECURITY extension); trusted: full access.
+enum class X11Mode { Off, Untrusted, Trusted };
+QString x11ModeKey(X11Mode mode);
+QString x11ModeLabel(X11Mode mode);
+std::optional<X11Mode> x11ModeFromKey(const QString& key);
+
 // One -L / -R / -D forward (RFC 4254 §7). Dynamic forwards have no target.
 struct PortForward {
     enum class Kind { Local, Remote, Dynamic };
@@ -67,6 +74,7 @@ struct Session {
     QString remoteCommand;
     int keepaliveSeconds = 0; // 0: use the preference
     bool autoReconnect = false;
+    X11Mode x11Forwarding = X11Mode::Off;
     TerminalOverrides terminal;
     HostKeyPolicy hostKeyPolicy = HostKeyPolicy::Ask;
     QString notes;

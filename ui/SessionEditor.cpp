@@ -116,6 +116,7 @@ SessionEditor::SessionEditor(const Session& session, const QString& folderPath, 
     keepalive_->setValue(session.keepaliveSeconds);
     autoReconnect_->setChecked(session.autoReconnect);
     hostKeyPolicy_->setCurrentIndex(hostKeyPolicy_->findData(static_cast<int>(session.hostKeyPolicy)));
+    x11Forwarding_->setCurrentIndex(x11Forwarding_->findData(static_cast<int>(session.x11Forwarding)));
     overrideFont_->setChecked(!session.terminal.fontFamily.isEmpty());
     if (!session.terminal.fontFamily.isEmpty())
         fontFamily_->setCurrentFont(QFont(session.terminal.fontFamily));
@@ -208,6 +209,12 @@ QWidget* SessionEditor::buildAuthPage()
     for (HostKeyPolicy policy : {HostKeyPolicy::Ask, HostKeyPolicy::Strict, HostKeyPolicy::AcceptNew, HostKeyPolicy::AcceptAny})
         hostKeyPolicy_->addItem(hostKeyPolicyLabel(policy), static_cast<int>(policy));
     form->addRow(tr("Host &key policy:"), hostKeyPolicy_);
+    x11Forwarding_ = new QComboBox(page);
+    x11Forwarding_->setObjectName(QStringLiteral("x11Forwarding"));
+    for (X11Mode mode : {X11Mode::Off, X11Mode::Untrusted, X11Mode::Trusted})
+        x11Forwarding_->addItem(x11ModeLabel(mode), static_cast<int>(mode));
+    x11Forwarding_->setToolTip(tr("Show the server's X11 programs on this computer's display ($DISPLAY)"));
+    form->addRow(tr("&X11 forwarding:"), x11Forwarding_);
     layout->addLayout(form);
     return page;
 }
@@ -397,6 +404,7 @@ Session SessionEditor::session() const
     s.keepaliveSeconds = keepalive_->value();
     s.autoReconnect = autoReconnect_->isChecked();
     s.hostKeyPolicy = static_cast<HostKeyPolicy>(hostKeyPolicy_->currentData().toInt());
+    s.x11Forwarding = static_cast<X11Mode>(x11Forwarding_->currentData().toInt());
     s.terminal.fontFamily = overrideFont_->isChecked() ? fontFamily_->currentFont().family() : QString();
     s.terminal.fontPointSize = fontSize_->value();
     s.terminal.colorScheme = colorScheme_->currentIndex() > 0 ? colorScheme_->currentText() : QString();

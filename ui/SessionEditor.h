@@ -60,6 +60,7 @@ private:
     QSpinBox* keepalive_ = nullptr;
     QCheckBox* autoReconnect_ = nullptr;
     QComboBox* hostKeyPolicy_ = nullptr;
+    QComboBox* x11Forwarding_ = nullptr;
     QCheckBox* overrideFont_ = nullptr;
     QFontComboBox* fontFamily_ = nullptr;
     QSpinBox* fontSize_ = nullptr;

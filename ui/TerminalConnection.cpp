@@ -104,6 +104,9 @@ std::optional<ConnectOptions> TerminalConnection::connectOptionsFor(const Sessio
     ConnectOptions options;
     if (session.authMethods.contains(AuthMethod::Agent))
         options.agentSocket = qEnvironmentVariable("SSH_AUTH_SOCK");
+    // To $DISPLAY, with the xauth of the PATH's usual place, as ssh -X / -Y.
+    options.x11.enabled = session.x11Forwarding != X11Mode::Off;
+    options.x11.trusted = session.x11Forwarding == X11Mode::Trusted;
     for (const QString& text : session.jumpHosts) {
         const std::optional<ConnectTarget> target = parseConnectTarget(text);
         if (!target) {

@@ -23,12 +23,15 @@ namespace portal::ui::testing {
 // the tests that connect: start() in initTestCase, stop() in cleanupTestCase.
 class LiveServerHome {
 public:
-    bool start()
+    // `serverOptions`: sshd_config options beyond the fixture's (OpenSshServer::setOption).
+    bool start(const QList<QPair<QString, QString>>& serverOptions = {})
     {
         savedHome_ = qgetenv("HOME");
         qputenv("HOME", home_.path().toUtf8());
         QDir().mkpath(home_.filePath(QStringLiteral(".ssh")));
         server_ = std::make_unique<portal::test::OpenSshServer>();
+        for (const auto& [keyword, value] : serverOptions)
+            server_->setOption(keyword, value);
         return server_->start();
     }
     void stop()

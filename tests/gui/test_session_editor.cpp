@@ -106,6 +106,7 @@ private slots:
         s.remoteCommand = QStringLiteral("tmux attach");
         s.keepaliveSeconds = 30;
         s.autoReconnect = true;
+        s.x11Forwarding = X11Mode::Trusted;
         s.hostKeyPolicy = HostKeyPolicy::Strict;
         s.terminal.fontPointSize = 13;
         s.terminal.colorScheme = QStringLiteral("Solarized Dark");

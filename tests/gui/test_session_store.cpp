@@ -49,6 +49,7 @@ Session fullSession()
     s.remoteCommand = QStringLiteral("tmux attach");
     s.keepaliveSeconds = 30;
     s.autoReconnect = true;
+    s.x11Forwarding = X11Mode::Untrusted;
     s.terminal = {QStringLiteral("DejaVu Sans Mono"), 12, QStringLiteral("Solarized Light"), 50000,
                   QStringLiteral("xterm-256color")};
     s.hostKeyPolicy = HostKeyPolicy::AcceptNew;

@@ -2,13 +2,15 @@
 // with the emulator as the screen: accept the host key in the dialog, log in by password
 // through the dialog, type a command and see its output, resize and check `stty size`
 // remotely, lose the connection and reconnect from the offer, and meet the changed-key
-// warning (no password asked); go through a jump host with a local port forward.
+// warning (no password asked); go through a jump host with a local port forward; a session
+// with X11 forwarding shows a remote X client our Xvfb's screen.
 #include "TerminalConnection.h"
 
 #include "LiveSessionHelpers.h"
 #include "ClientKey.h"
 #include "OpenSshServer.h"
 #include "TerminalEmulator.h"
+#include "XvfbServer.h"
 
 #include <QDialog>
 #include <QDir>
@@ -17,6 +19,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -105,7 +108,10 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY2(live_.start(), qPrintable(live_.server().errorString()));
+        QVERIFY2(live_.start({{QStringLiteral("X11Forwarding"), QStringLiteral("yes")},
+                              {QStringLiteral("X11UseLocalhost"), QStringLiteral("yes")},
+                              {QStringLiteral("XAuthLocation"), QStringLiteral("/usr/bin/xauth")}}),
+                 qPrintable(live_.server().errorString()));
     }
 
     void cleanupTestCase()
@@ -140,6 +146,31 @@ private slots:
         const QString marker = randomMarker("hello");
         pane_->type(QStringLiteral("echo %1").arg(marker));
         QVERIFY2(pane_->showsLine(marker), qPrintable(pane_->lines().join(u'\n')));
+    }
+
+    // The session's X11 forwarding option reaches the worker: an X client in the remote shell
+    // sees the screen of the display in our $DISPLAY (an Xvfb of a size no other has).
+    void x11ForwardingShowsOurDisplay()
+    {
+        portal::test::XvfbServer xvfb;
+        QVERIFY2(xvfb.start(QSize(1234, 567)), qPrintable(xvfb.errorString()));
+        const QByteArray savedDisplay = qgetenv("DISPLAY");
+        const QByteArray savedAuthority = qgetenv("XAUTHORITY");
+        const auto restore = qScopeGuard([&] {
+            qputenv("DISPLAY", savedDisplay);
+            qputenv("XAUTHORITY", savedAuthority);
+        });
+        qputenv("DISPLAY", xvfb.display().toUtf8());
+        qputenv("XAUTHORITY", xvfb.authorityFile().toUtf8());
+        Session session = sessionFor(live_.server());
+        session.x11Forwarding = X11Mode::Untrusted;
+        Pane pane(session);
+        pane.connection->start();
+        QVERIFY2(logIn(pane), qPrintable(pane.connection->statusText() + u' ' + pane.notice));
+        pane.type(QStringLiteral("xdpyinfo | grep dimensions"));
+        QVERIFY2(QTest::qWaitFor([&] { return pane.lines().join(u'\n').contains(QStringLiteral("1234x567 pixels")); },
+                                 15000),
+                 qPrintable(pane.lines().join(u'\n')));
     }
 
     void resizeReachesTheServer()
