@@ -69,14 +69,40 @@ QColor ColorScheme::resolve(Color c, bool isForeground) const {
     const int i = c.index();
     if (i < 16)
         return ansi[std::size_t(i)];
-    if (i < 232) {
-        // xterm's 6×6×6 cube: levels 0, 95, 135, 175, 215, 255.
-        const int v = i - 16;
-        auto level = [](int x) { return x == 0 ? 0 : 55 + 40 * x; };
-        return QColor(level(v / 36), level((v / 6) % 6), level(v % 6));
+    if (!extended.empty())
+        return extended[std::size_t(i - 16)];
+    const Rgb rgb = xtermPaletteColor(i);
+    return QColor::fromRgb(QRgb(rgb));
+}
+
+TerminalColors ColorScheme::terminalColors() const {
+    TerminalColors c;
+    c.foreground = foreground.rgb() & 0xffffff;
+    c.background = background.rgb() & 0xffffff;
+    c.cursor = cursor.rgb() & 0xffffff;
+    for (std::size_t i = 0; i < 16; ++i)
+        c.palette[i] = ansi[i].rgb() & 0xffffff;
+    return c;
+}
+
+ColorScheme ColorScheme::withColors(const TerminalColors& colors) const {
+    auto color = [](Rgb rgb) { return QColor::fromRgb(QRgb(rgb)); };
+    ColorScheme s = *this;
+    s.foreground = color(colors.foreground);
+    s.background = color(colors.background);
+    s.cursor = color(colors.cursor);
+    for (std::size_t i = 0; i < 16; ++i)
+        s.ansi[i] = color(colors.palette[i]);
+    s.extended.clear();
+    for (int i = 16; i < 256; ++i) {
+        if (colors.palette[std::size_t(i)] != xtermPaletteColor(i)) {
+            s.extended.resize(240);
+            for (int k = 16; k < 256; ++k)
+                s.extended[std::size_t(k - 16)] = color(colors.palette[std::size_t(k)]);
+            break;
+        }
     }
-    const int grey = 8 + 10 * (i - 232);
-    return QColor(grey, grey, grey);
+    return s;
 }
 
 } // namespace portal::terminal

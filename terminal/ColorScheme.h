@@ -4,12 +4,14 @@
 #pragma once
 
 #include "Cell.h"
+#include "DynamicColors.h"
 
 #include <QColor>
 #include <QString>
 #include <QStringList>
 
 #include <array>
+#include <vector>
 
 namespace portal::terminal {
 
@@ -22,6 +24,8 @@ struct ColorScheme {
     QColor searchMatch;   // every match
     QColor currentMatch;  // the match search moved to
     std::array<QColor, 16> ansi;
+    // Palette entries 16–255 when a host changed one (OSC 4); empty: xterm's, derived.
+    std::vector<QColor> extended;
 
     // "Portal Dark" (the default), "Portal Light", "Solarized Dark", "Solarized Light",
     // "Tango", "Dracula". Unknown names give the default.
@@ -30,6 +34,11 @@ struct ColorScheme {
 
     // A cell colour as RGB: default → foreground/background, 0–15 → ansi, 16–255 → xterm's.
     QColor resolve(Color color, bool foreground) const;
+
+    // The colours a TerminalEmulator answers OSC colour queries with.
+    TerminalColors terminalColors() const;
+    // This scheme with a terminal's colours (the scheme's, overridden by the host) in place.
+    ColorScheme withColors(const TerminalColors& colors) const;
 };
 
 } // namespace portal::terminal

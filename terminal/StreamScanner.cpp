@@ -320,6 +320,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 state_ = State::StringEscape;
             } else {
                 state_ = State::Ground;
+                stringEndedWithBel_ = c == BEL;
                 if (c == BEL) // xterm accepts BEL as the end of a string too
                     finishString();
                 string_.clear();
@@ -329,6 +330,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         if (state_ == State::StringEscape) {
             // ST is ESC \ (ECMA-48 §8.3.143). Any other byte ends the string and is read as
             // following a lone ESC, which is what xterm does.
+            stringEndedWithBel_ = false;
             finishString();
             string_.clear();
             if (bytes[i] == '\\') {

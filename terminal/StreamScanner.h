@@ -68,6 +68,9 @@ public:
     // SGR 58 / 59 (underline colour), which libvterm 0.1 does not know: taken out of the SGR
     // before libvterm sees it. Default when unset.
     Color underlineColour() const { return underlineColour_; }
+    // Whether the control string just handed to the sink ended with BEL rather than ST
+    // (replies to OSC queries end the way the query did, as xterm's do).
+    bool stringEndedWithBel() const { return stringEndedWithBel_; }
 
 private:
     // libvterm 0.1.4's parser states (NORMAL, ESC, CSI_LEADER, CSI_ARGS, CSI_INTERMED), and
@@ -104,6 +107,7 @@ private:
     StringKind stringKind_ = StringKind::Ignored;
     std::string string_; // payload of the control string being read
     bool stringOverflow_ = false;
+    bool stringEndedWithBel_ = false;
     std::size_t maxOscBytes_ = 4096;
     long maxRepeat_ = 80 * 24;
     int rows_ = 24;

@@ -125,6 +125,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
 
     QString title;
     QString cwd;
+    DynamicColors colors;
     Damage damage;
 
     explicit Impl(TerminalEmulator* owner, Options o) : q(owner), options(o), history(o.scrollbackLines) {}
@@ -802,8 +803,18 @@ void TerminalEmulator::Impl::operatingSystemCommand(std::string_view payload) {
             return;
         emit q->clipboardWriteRequested(targets.empty() ? QStringLiteral("s0") : QString::fromLatin1(targets.data(), qsizetype(targets.size())),
                                         decoded.decoded);
+    } else {
+        // Colours: OSC 4/10/11/12 (set or "?" query) and 104/110/111/112 (reset). The reply is
+        // our colour in xterm's form, ended as the query was.
+        const auto outcome = colors.apply(command, rest, scanner.stringEndedWithBel() ? "\a" : "\x1b\\");
+        if (outcome.changed) {
+            markAll();
+            emit q->colorsChanged();
+        }
+        if (!outcome.reply.empty())
+            emit q->replyBytes(QByteArray::fromStdString(outcome.reply));
     }
-    // Colour queries (OSC 4/10/11/12 "?") and everything else: not answered.
+    // Everything else (OSC 52 reads among them) is not answered.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -943,6 +954,17 @@ TerminalModes TerminalEmulator::modes() const {
 }
 
 bool TerminalEmulator::reverseVideo() const { return d->reverse; }
+
+void TerminalEmulator::setBaseColors(const TerminalColors& colors) {
+    const TerminalColors before = d->colors.effective();
+    d->colors.setBase(colors);
+    if (!(before == d->colors.effective())) {
+        d->markAll();
+        emit colorsChanged();
+    }
+}
+
+const TerminalColors& TerminalEmulator::colors() const { return d->colors.effective(); }
 QString TerminalEmulator::title() const { return d->title; }
 QString TerminalEmulator::workingDirectory() const { return d->cwd; }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "Cell.h"
+#include "DynamicColors.h"
 #include "TerminalModes.h"
 
 #include <QByteArray>
@@ -85,6 +86,12 @@ public:
     bool reverseVideo() const;
     QString title() const;
     QString workingDirectory() const; // from OSC 7; the path of a file:// URL
+
+    // The colour scheme's colours, which OSC 10/11/12/4 queries answer with; the host may
+    // override them for this terminal (OSC 10/11/12/4 set, OSC 110/111/112/104 reset).
+    void setBaseColors(const TerminalColors& colors);
+    // The scheme's colours with the host's overrides: what the view paints.
+    const TerminalColors& colors() const;
     std::size_t historyMemoryBytes() const;
 
     const Damage& damage() const;
@@ -94,12 +101,15 @@ public:
     QByteArray focusReport(bool focused) const;
 
 signals:
-    // Bytes to send to the host: libvterm's answers to DA, DSR and DECRQM queries.
+    // Bytes to send to the host: libvterm's answers to DA, DSR and DECRQM queries, and ours
+    // to OSC colour queries.
     void replyBytes(const QByteArray& bytes);
     void titleChanged(const QString& title);
     void workingDirectoryChanged(const QString& path);
     void bell();
     void modesChanged();
+    // colors() changed (a host's OSC colour set or reset, or setBaseColors()).
+    void colorsChanged();
     // OSC 52 write (when allowed): `selection` is the xterm target list ("c", "p", "s", …).
     void clipboardWriteRequested(const QString& selection, const QByteArray& data);
 

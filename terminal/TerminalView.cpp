@@ -92,7 +92,7 @@ struct TerminalView::RowText {
 
 TerminalView::TerminalView(QWidget* parent)
     : QAbstractScrollArea(parent), emulator_(std::make_unique<TerminalEmulator>(24, 80)),
-      scheme_(ColorScheme::named(QString())) {
+      baseScheme_(ColorScheme::named(QString())), scheme_(baseScheme_) {
     setAttribute(Qt::WA_InputMethodEnabled, true);
     setAttribute(Qt::WA_KeyCompression, false);
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent, true);
@@ -106,6 +106,7 @@ TerminalView::TerminalView(QWidget* parent)
     connect(emulator_.get(), &TerminalEmulator::titleChanged, this, &TerminalView::titleChanged);
     connect(emulator_.get(), &TerminalEmulator::workingDirectoryChanged, this, &TerminalView::workingDirectoryChanged);
     connect(emulator_.get(), &TerminalEmulator::bell, this, &TerminalView::bell);
+    connect(emulator_.get(), &TerminalEmulator::colorsChanged, this, &TerminalView::applyColors);
     connect(emulator_.get(), &TerminalEmulator::clipboardWriteRequested, this,
             [](const QString& selection, const QByteArray& data) {
                 const bool primary = selection.contains(QLatin1Char('p')) || selection.contains(QLatin1Char('s'));
@@ -117,6 +118,7 @@ TerminalView::TerminalView(QWidget* parent)
                     clipboard->setText(text, QClipboard::Selection);
             });
 
+    emulator_->setBaseColors(baseScheme_.terminalColors());
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setStyleHint(QFont::Monospace);
     setTerminalFont(font);
@@ -249,7 +251,14 @@ void TerminalView::updateMetrics() {
 }
 
 void TerminalView::setColorScheme(const ColorScheme& scheme) {
-    scheme_ = scheme;
+    baseScheme_ = scheme;
+    emulator_->setBaseColors(scheme.terminalColors()); // the host's overrides stay
+    applyColors();
+}
+
+// Paints with the scheme as the host left it (OSC 4/10/11/12 overrides on top).
+void TerminalView::applyColors() {
+    scheme_ = baseScheme_.withColors(emulator_->colors());
     QPalette pal = viewport()->palette();
     pal.setColor(QPalette::Base, scheme_.background);
     viewport()->setPalette(pal);

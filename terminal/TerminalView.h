@@ -45,6 +45,7 @@ public:
     void setTerminalFont(const QFont& font);
     QFont terminalFont() const { return font_; }
     void setColorScheme(const ColorScheme& scheme);
+    // The scheme as painted: the one set, with the host's OSC colour changes applied.
     const ColorScheme& colorScheme() const { return scheme_; }
     void setScrollbackLines(int lines);
     void setCopyOnSelect(bool on) { copyOnSelect_ = on; }
@@ -145,8 +146,11 @@ private:
     const QPixmap& emojiPixmap(const QString& text, const QColor& color, const QSize& size);
     bool isEmoji(const Cell& cell) const;
 
+    void applyColors();
+
     std::unique_ptr<TerminalEmulator> emulator_;
-    ColorScheme scheme_;
+    ColorScheme baseScheme_; // as set by setColorScheme()
+    ColorScheme scheme_;     // baseScheme_ with the host's colour changes: what is painted
     QFont font_;
     QFont fonts_[4]; // regular, bold, italic, bold italic
     QFont emojiFont_;

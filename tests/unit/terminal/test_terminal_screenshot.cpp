@@ -11,21 +11,49 @@
 
 using namespace portal::terminal;
 
+namespace {
+
+// A shown view of columns × rows cells in DejaVu Sans Mono 15 px.
+void showView(TerminalView& view, int columns, int rows) {
+    QFont font(QStringLiteral("DejaVu Sans Mono"));
+    font.setPixelSize(15);
+    view.setTerminalFont(font);
+    const QSize cell = view.cellSize();
+    view.resize(columns * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
+                rows * cell.height() + 2 * view.frameWidth());
+    view.show();
+}
+
+// Writes the view to <build>/screenshots/<name> and returns the picture.
+QImage saveShot(TerminalView& view, const QString& name) {
+    const QImage image = view.grab().toImage();
+    const QString dir = QStringLiteral(PORTAL_BINARY_ROOT "/screenshots");
+    if (!QDir().mkpath(dir) || !image.save(dir + QLatin1Char('/') + name))
+        qFatal("cannot write %s", qPrintable(dir + QLatin1Char('/') + name));
+    qInfo("wrote %s/%s (%dx%d)", qPrintable(dir), qPrintable(name), image.width(), image.height());
+    return image;
+}
+
+// The colour of a cell's pixel (dx, dy) in a grabbed picture.
+QColor pixelAt(const TerminalView& view, const QImage& image, int row, int col, int dx = 2, int dy = 2) {
+    const QSize cell = view.cellSize();
+    const qreal dpr = image.devicePixelRatio();
+    const QPoint p(view.frameWidth() + col * cell.width() + dx, view.frameWidth() + row * cell.height() + dy);
+    return image.pixelColor(QPoint(int(p.x() * dpr), int(p.y() * dpr)));
+}
+
+} // namespace
+
 class TestTerminalScreenshot : public QObject {
     Q_OBJECT
 private slots:
     void referenceScreen() {
         TerminalView view;
-        QFont font(QStringLiteral("DejaVu Sans Mono"));
-        font.setPixelSize(15);
-        view.setTerminalFont(font);
-        const QSize cell = view.cellSize();
-        view.resize(80 * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
-                    24 * cell.height() + 2 * view.frameWidth());
-        view.show();
+        showView(view, 80, 24);
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QCOMPARE(view.columns(), 80);
         QCOMPARE(view.rows(), 24);
+        const QSize cell = view.cellSize();
 
         QByteArray s;
         s += "\033[1mbold\033[0m \033[2mfaint\033[0m \033[3mitalic\033[0m \033[4munderline\033[0m "
@@ -73,20 +101,11 @@ private slots:
         view.setFocus();
         QTest::qWait(50);
 
-        const QImage image = view.grab().toImage();
-        const QString dir = QStringLiteral(PORTAL_BINARY_ROOT "/screenshots");
-        QVERIFY(QDir().mkpath(dir));
-        const QString path = dir + QStringLiteral("/terminal_reference.png");
-        QVERIFY(image.save(path));
-        qInfo("wrote %s (%dx%d)", qPrintable(path), image.width(), image.height());
+        const QImage image = saveShot(view, QStringLiteral("terminal_reference.png"));
 
         // Pixels that must hold: palette backgrounds, selection, search highlight, box lines.
         const ColorScheme& scheme = view.colorScheme();
-        const qreal dpr = image.devicePixelRatio();
-        auto at = [&](int row, int col, int dx = 2, int dy = 2) {
-            const QPoint p(view.frameWidth() + col * cell.width() + dx, view.frameWidth() + row * cell.height() + dy);
-            return image.pixelColor(QPoint(int(p.x() * dpr), int(p.y() * dpr)));
-        };
+        auto at = [&](int row, int col, int dx = 2, int dy = 2) { return pixelAt(view, image, row, col, dx, dy); };
         QCOMPARE(at(1, 5), scheme.ansi[1]);                             // ESC[41m cell
         QCOMPARE(at(2, 20), scheme.ansi[12]);                           // ESC[104m cell
         QCOMPARE(at(11, 8), scheme.selectionBackground);                // selection
@@ -108,6 +127,26 @@ private slots:
         QVERIFY(!cellHas(15, 4, QColor(255, 0, 0), 0, h / 2));
         QVERIFY(cellHas(15, 16, scheme.resolve(Color::indexed(46), true), h / 2, h));
         QVERIFY(!cellHas(15, 64, scheme.resolve(Color::indexed(201), true), 0, h));
+    }
+
+    // A host recolours its terminal (OSC 10/11/12 and OSC 4, as theme scripts do): written to
+    // <build>/screenshots/terminal_host_colors.png.
+    void hostColors() {
+        TerminalView view;
+        showView(view, 40, 6);
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.receive("\033]10;#f0e0c0\007\033]11;rgb:20/30/48\007\033]12;orange\007"
+                     "\033]4;1;#ff8080;2;#80ff80;4;#8080ff\033\\"
+                     "host colours: \033[41m red \033[42m green \033[44m blue \033[0m\r\n"
+                     "\033[31mred text\033[0m default text\r\n$ ");
+        view.setFocus();
+        QTest::qWait(50);
+        const QImage image = saveShot(view, QStringLiteral("terminal_host_colors.png"));
+        auto at = [&](int row, int col) { return pixelAt(view, image, row, col); };
+        QCOMPARE(at(4, 30), QColor(0x20, 0x30, 0x48));
+        QCOMPARE(at(0, 15), QColor(0xff, 0x80, 0x80));
+        QCOMPARE(at(0, 21), QColor(0x80, 0xff, 0x80));
+        QCOMPARE(at(0, 29), QColor(0x80, 0x80, 0xff));
     }
 };
 

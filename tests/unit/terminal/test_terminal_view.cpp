@@ -237,6 +237,35 @@ private slots:
         QVERIFY(!f.view.find(QStringLiteral("("), true, true, true)); // invalid expression
     }
 
+    // OSC 11 / 4 change what is painted, for this terminal only; OSC 111 / 104 restore the
+    // scheme; the reply to a query goes out through sendBytes.
+    void hostColorsArePainted() {
+        Fixture f;
+        f.view.setColorScheme(ColorScheme::named(QStringLiteral("Portal Light")));
+        const ColorScheme light = ColorScheme::named(QStringLiteral("Portal Light"));
+        auto pixel = [&f](int row, int col) {
+            const QImage image = f.view.viewport()->grab().toImage();
+            const QPoint p = f.cellCenter(row, col) * image.devicePixelRatio();
+            return image.pixelColor(p);
+        };
+        f.view.receive("\033[41m  \033[0m");
+        f.settle();
+        QCOMPARE(pixel(5, 20), light.background);
+        QCOMPARE(pixel(0, 0), light.ansi[1]);
+        f.view.receive("\033]11;#336699\007\033]4;1;rgb:00/ff/00\033\\");
+        f.settle();
+        QCOMPARE(pixel(5, 20), QColor(0x33, 0x66, 0x99)); // blank cells
+        QCOMPARE(pixel(9, 39), QColor(0x33, 0x66, 0x99)); // the last cell
+        QCOMPARE(pixel(0, 0), QColor(0, 0xff, 0));        // ESC[41m, palette entry 1 as set
+        QCOMPARE(f.view.colorScheme().background, QColor(0x33, 0x66, 0x99));
+        f.view.receive("\033]11;?\007");
+        QCOMPARE(f.sent, QByteArray("\033]11;rgb:3333/6666/9999\007"));
+        f.view.receive("\033]111\007\033]104\007");
+        f.settle();
+        QCOMPARE(pixel(5, 20), light.background);
+        QCOMPARE(pixel(0, 0), light.ansi[1]);
+    }
+
     void ctrlClickOpensLinks() {
         Fixture f;
         f.view.receive("see https://example.com/a?b=1. and \033]8;;https://portal.test/x\007here\033]8;;\007 "
