@@ -37,6 +37,8 @@ public:
 
     // A row pushed as complete turned out to continue (libvterm reports the wrap late).
     void markNewestWrapped();
+    // Removes the oldest line (size() > 0).
+    void dropOldest();
 
     // Decodes line `index` into `cells` (resized to the stored length).
     void line(std::size_t index, std::vector<Cell>& cells) const;
@@ -62,7 +64,6 @@ private:
     static std::size_t blobSize(const std::uint8_t* blob);
     std::uint8_t* allocate(std::size_t size);
     void release(std::size_t bytes);
-    void dropOldest();
 
     std::deque<Chunk> chunks_; // oldest first; every line lies in one chunk
     Chunk spare_;              // the last chunk emptied, reused for the next one needed

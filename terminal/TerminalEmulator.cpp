@@ -1,9 +1,10 @@
 // TerminalEmulator: libvterm's state layer driving our own ring grid; see TerminalEmulator.h.
 #include "TerminalEmulator.h"
 
-#include "Scrollback.h"
+#include "History.h"
 #include "StreamScanner.h"
 
+#include <QTimer>
 #include <QUrl>
 
 #include <vterm.h>
@@ -19,11 +20,14 @@ namespace {
 
 constexpr int kNoRow = -1000000;     // no wrap candidate
 constexpr int kHistoryRow = -1;      // the wrap candidate is the newest history line
-constexpr std::uint8_t kWrapPadding = 1; // Cell::reserved: blank left by a wide glyph that wrapped
 constexpr int kMaxTitleChars = 1024;
 constexpr std::size_t kMaxLinkBytes = 2048;
 constexpr std::size_t kMaxLinks = 0xFFFF;
 constexpr std::size_t kBaseOscBytes = 8192;
+// Reflow on resize: rows re-wrapped at once (beyond the screen's), and the slices the rest is
+// re-wrapped in from the event loop, short enough to keep input and painting smooth.
+constexpr std::size_t kImmediateReflowRows = 2000;
+constexpr auto kReflowSlice = std::chrono::milliseconds(8);
 
 // Cells filled as 64-bit words, which the compiler turns into wide stores (a Cell as a struct
 // of four fields is stored field by field).
@@ -101,7 +105,8 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     Grid primary;
     Grid alternate;
     Grid* active = &primary;
-    Scrollback history;
+    History history;
+    QTimer reflowTimer; // drives history.reflowStep() while a reflow runs
     std::uint64_t pushed = 0;
 
     StyleTable styles;
@@ -589,30 +594,6 @@ void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorP
         while (!cells.empty() && cells.back().isBlank() && cells.back().style == 0)
             cells.pop_back();
     };
-    // Cuts one logical line into rows of `cols`, never splitting a wide glyph; `emit` gets
-    // each row, whether it wraps, and the offset in the line where it starts.
-    auto cut = [cols](const std::vector<Cell>& line, auto&& sink) {
-        std::size_t i = 0;
-        do {
-            std::size_t end = std::min(line.size(), i + std::size_t(cols));
-            bool pad = false;
-            if (end < line.size() && end > i + 1 && line[end - 1].width == 2) {
-                --end;
-                pad = true;
-            }
-            std::vector<Cell> row(line.begin() + std::ptrdiff_t(i), line.begin() + std::ptrdiff_t(end));
-            if (pad)
-                row.push_back(Cell{0, 0, 1, kWrapPadding});
-            const std::size_t start = i;
-            i = end;
-            sink(std::move(row), i < line.size(), start);
-        } while (i < line.size());
-    };
-    auto append = [](std::vector<Cell>& line, const Cell* cells, std::size_t n) {
-        for (std::size_t k = 0; k < n; ++k)
-            if (cells[k].reserved != kWrapPadding)
-                line.push_back(cells[k]);
-    };
 
     if (rewrap) {
         // A logical line may start in the history and continue on the screen: take the
@@ -626,20 +607,13 @@ void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorP
                 carried.insert(carried.begin(), cells);
             }
         }
-        Scrollback rewrapped(history.capacity());
-        std::vector<Cell> line, cells;
-        for (std::size_t i = 0; i < history.size(); ++i) {
-            history.line(i, cells);
-            append(line, cells.data(), cells.size());
-            if (history.wrapped(i))
-                continue;
-            cut(line, [&](std::vector<Cell>&& row, bool wrapped, std::size_t) { rewrapped.push(row, wrapped); });
-            line.clear();
-        }
-        history = std::move(rewrapped);
-
+        // The newest history rows are re-wrapped now, the rest in slices (see History).
+        history.beginReflow(cols, kImmediateReflowRows + std::size_t(rows));
+        if (history.reflowing())
+            reflowTimer.start();
+        std::vector<Cell> line;
         for (auto& c : carried)
-            append(line, c.data(), c.size());
+            appendToLogicalLine(line, c);
         std::size_t cursorOffset = 0;
         bool cursorInLine = false;
         for (int r = 0; r < used; ++r) {
@@ -652,12 +626,12 @@ void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorP
             const bool wraps = g.wrapped[std::size_t(r)] != 0 && r + 1 < used;
             if (!wraps)
                 trimmed(rowCells);
-            append(line, rowCells.data(), rowCells.size());
+            appendToLogicalLine(line, rowCells);
             if (wraps)
                 continue;
             std::vector<std::size_t> starts;
             const std::size_t first = screen.size();
-            cut(line, [&](std::vector<Cell>&& rowOut, bool wrapped, std::size_t start) {
+            cutLogicalLine(line, cols, [&](std::vector<Cell>&& rowOut, bool wrapped, std::size_t start) {
                 screen.push_back({std::move(rowOut), wrapped});
                 starts.push_back(start);
             });
@@ -834,6 +808,13 @@ TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObje
             emit static_cast<TerminalEmulator*>(user)->replyBytes(QByteArray(s, qsizetype(len)));
         },
         this);
+    d->reflowTimer.setInterval(0);
+    connect(&d->reflowTimer, &QTimer::timeout, this, [this] {
+        if (d->history.reflowStep(std::chrono::steady_clock::now() + kReflowSlice))
+            d->reflowTimer.stop();
+        d->markAll();
+        emit historyReflowed();
+    });
     d->state = vterm_obtain_state(d->vt);
     vterm_state_set_callbacks(d->state, &Impl::stateCallbacks(), d.get());
     vterm_state_set_unrecognised_fallbacks(d->state, &kFallbacks, d.get());
@@ -881,6 +862,17 @@ void TerminalEmulator::setClipboardWrite(bool allowed, std::size_t limit) {
     d->options.clipboardWriteAllowed = allowed;
     d->options.clipboardWriteLimit = limit;
     d->updateOscLimit();
+}
+
+bool TerminalEmulator::reflowPending() const { return d->history.reflowing(); }
+
+void TerminalEmulator::finishReflow() {
+    if (!d->history.reflowing())
+        return;
+    d->history.finishReflow();
+    d->reflowTimer.stop();
+    d->markAll();
+    emit historyReflowed();
 }
 
 int TerminalEmulator::rows() const { return d->active->rows; }

@@ -57,7 +57,12 @@ public:
     void feed(const QByteArray& bytes) { feed(bytes.constData(), std::size_t(bytes.size())); }
     // Re-wraps the primary screen and the scrollback to the new width (the alternate screen is
     // cropped or padded, as its application redraws it anyway).
+    // The newest history rows are re-wrapped at once; the rest in slices of a few
+    // milliseconds from the event loop (historyReflowed() after each). Until then those rows
+    // read as they were cut, and rows joined across wraps still give the same lines.
     void resize(int rows, int columns);
+    bool reflowPending() const;
+    void finishReflow(); // the rest of a running reflow, now
     void setScrollbackLines(std::size_t lines);
     void setClipboardWrite(bool allowed, std::size_t limit);
 
@@ -108,6 +113,8 @@ signals:
     void workingDirectoryChanged(const QString& path);
     void bell();
     void modesChanged();
+    // A slice of a reflow was done: historySize() and history rows may have changed.
+    void historyReflowed();
     // colors() changed (a host's OSC colour set or reset, or setBaseColors()).
     void colorsChanged();
     // OSC 52 write (when allowed): `selection` is the xterm target list ("c", "p", "s", …).

@@ -23,6 +23,7 @@
 #include <QWheelEvent>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -31,6 +32,8 @@ namespace {
 
 constexpr int kRegular = 0, kBold = 1, kItalic = 2;
 constexpr qsizetype kCachedRunLength = 16;
+// find() searches this long before returning; the rest of a long history in the background.
+constexpr auto kFirstSearchSlice = std::chrono::milliseconds(10);
 
 // Box-drawing lines (U+2500 block) we draw ourselves so they join across cells at any size:
 // weights for left, right, up, down; 1 light, 2 heavy, 3 double.
@@ -92,7 +95,8 @@ struct TerminalView::RowText {
 
 TerminalView::TerminalView(QWidget* parent)
     : QAbstractScrollArea(parent), emulator_(std::make_unique<TerminalEmulator>(24, 80)),
-      baseScheme_(ColorScheme::named(QString())), scheme_(baseScheme_) {
+      searcher_(std::make_unique<TerminalSearch>(*emulator_)), baseScheme_(ColorScheme::named(QString())),
+      scheme_(baseScheme_) {
     setAttribute(Qt::WA_InputMethodEnabled, true);
     setAttribute(Qt::WA_KeyCompression, false);
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent, true);
@@ -107,6 +111,14 @@ TerminalView::TerminalView(QWidget* parent)
     connect(emulator_.get(), &TerminalEmulator::workingDirectoryChanged, this, &TerminalView::workingDirectoryChanged);
     connect(emulator_.get(), &TerminalEmulator::bell, this, &TerminalView::bell);
     connect(emulator_.get(), &TerminalEmulator::colorsChanged, this, &TerminalView::applyColors);
+    connect(searcher_.get(), &TerminalSearch::progressed, this, &TerminalView::searchProgressed);
+    connect(emulator_.get(), &TerminalEmulator::historyReflowed, this, [this] {
+        // Rows count from the newest, so a viewport below the re-wrapped part stays put.
+        scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
+        if (scrollOffset_ > 0)
+            scrolledSinceFrame_ = true;
+        scheduleFrame();
+    });
     connect(emulator_.get(), &TerminalEmulator::clipboardWriteRequested, this,
             [](const QString& selection, const QByteArray& data) {
                 const bool primary = selection.contains(QLatin1Char('p')) || selection.contains(QLatin1Char('s'));
@@ -142,6 +154,7 @@ void TerminalView::receive(const QByteArray& bytes) {
     if (scrollOffset_ > 0 && newLines > 0)
         scrollOffset_ = int(std::min<std::int64_t>(scrollOffset_ + newLines, emulator_->historySize()));
     scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
+    searcher_->outputArrived();
     scheduleFrame();
 }
 
@@ -267,6 +280,7 @@ void TerminalView::applyColors() {
 
 void TerminalView::setScrollbackLines(int lines) {
     emulator_->setScrollbackLines(std::size_t(std::max(0, lines)));
+    searcher_->restart();
     scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
     updateScrollBar();
     viewport()->update();
@@ -295,6 +309,7 @@ void TerminalView::resizeTerminal() {
     scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
     clearSelection();
     match_.reset();
+    searcher_->restart(); // rows moved between screen and history, or were re-wrapped
     updateScrollBar();
     viewport()->update();
     emit terminalSizeChanged(cols, rowCount, cols * cellWidth_, rowCount * cellHeight_);
@@ -344,16 +359,8 @@ TerminalView::TextPosition TerminalView::positionAt(const QPoint& p) const {
 }
 
 TerminalView::RowText TerminalView::rowText(std::int64_t line) const {
-    RowText out;
-    std::vector<Cell> scratch;
-    const auto cells = emulator_->line(emulatorRow(line), scratch);
-    for (int c = 0; c < int(cells.size()); ++c) {
-        const qsizetype before = out.text.size();
-        emulator_->appendCellText(cells[std::size_t(c)], out.text);
-        for (qsizetype k = before; k < out.text.size(); ++k)
-            out.column.push_back(c);
-    }
-    return out;
+    TerminalSearch::RowText rt = TerminalSearch::rowText(*emulator_, emulatorRow(line));
+    return RowText{std::move(rt.text), std::move(rt.column)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,22 +496,12 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
     const QColor defaultBg = screenReverse ? scheme_.foreground : scheme_.background;
 
     // Search matches on this row, as column ranges.
-    std::vector<std::pair<int, int>> matches;
-    if (!search_.pattern().isEmpty() && search_.isValid()) {
-        const RowText rt = rowText(line);
-        auto it = search_.globalMatch(rt.text);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            if (m.capturedLength() == 0)
-                continue;
-            const int c0 = rt.column[std::size_t(m.capturedStart())];
-            const int c1 = rt.column[std::size_t(m.capturedEnd() - 1)];
-            matches.emplace_back(c0, c1);
-        }
-    }
+    std::vector<TerminalSearch::Match> matches;
+    if (searcher_->active())
+        TerminalSearch::matchRow(searcher_->expression(), *emulator_, emulatorRow(line), line, matches);
     auto matchColor = [&](int col) -> std::optional<QColor> {
-        for (auto [a, b] : matches) {
-            if (col >= a && col <= b) {
+        for (const TerminalSearch::Match& m : matches) {
+            if (col >= m.firstColumn && col <= m.lastColumn) {
                 const bool current = match_ && match_->first.line == line && col >= match_->first.column &&
                                      col <= match_->second.column;
                 return current ? scheme_.currentMatch : scheme_.searchMatch;
@@ -1101,74 +1098,75 @@ QUrl TerminalView::linkAt(TextPosition pos) const {
 // Search
 
 bool TerminalView::find(const QString& pattern, bool regularExpression, bool caseSensitive, bool backwards) {
-    search_ = QRegularExpression(regularExpression ? pattern : QRegularExpression::escape(pattern),
-                                 caseSensitive ? QRegularExpression::NoPatternOption
-                                               : QRegularExpression::CaseInsensitiveOption);
     match_.reset();
-    if (pattern.isEmpty() || !search_.isValid()) {
-        search_ = QRegularExpression();
-        viewport()->update();
+    pendingFind_.reset();
+    const QRegularExpression expression(regularExpression ? pattern : QRegularExpression::escape(pattern),
+                                        caseSensitive ? QRegularExpression::NoPatternOption
+                                                      : QRegularExpression::CaseInsensitiveOption);
+    viewport()->update();
+    if (!searcher_->start(expression))
         return false;
-    }
+    // A short history is searched at once; a long one goes on in the background and the view
+    // moves to the match when it is found.
+    searcher_->step(std::chrono::steady_clock::now() + kFirstSearchSlice);
     return findAgain(backwards);
 }
 
 void TerminalView::clearSearch() {
-    search_ = QRegularExpression();
+    searcher_->cancel();
     match_.reset();
+    pendingFind_.reset();
     viewport()->update();
 }
 
+int TerminalView::searchMatchCount() const { return int(searcher_->count()); }
+bool TerminalView::searchFinished() const { return searcher_->finished(); }
+
+std::vector<std::pair<TerminalView::TextPosition, TerminalView::TextPosition>> TerminalView::searchMatches() const {
+    std::vector<std::pair<TextPosition, TextPosition>> out;
+    for (const TerminalSearch::Match& m : searcher_->matches())
+        out.emplace_back(TextPosition{m.line, m.firstColumn}, TextPosition{m.line, m.lastColumn});
+    return out;
+}
+
+// Moves to the next (or previous) match among those found so far. The scan covers the newest
+// rows first and is contiguous from there, so a match found in that direction is the right
+// one; when there is none yet (or the way round to the other end is not scanned yet), the move
+// waits for the scan (pendingFind_) and happens when a match arrives.
 bool TerminalView::findAgain(bool backwards) {
-    if (search_.pattern().isEmpty() || !search_.isValid())
+    if (!searcher_->active())
         return false;
-    const std::int64_t first = firstLine();
-    const std::int64_t last = liveTop() + rows() - 1;
-    // Start after (or before) the current match; without one, from the bottom when going back
-    // and from the top of the history when going forward.
-    TextPosition from = match_ ? match_->first : TextPosition{backwards ? last + 1 : first - 1, 0};
-    const std::int64_t count = last - first + 1;
-    for (std::int64_t step = 0; step <= count; ++step) {
-        std::int64_t line = backwards ? from.line - step : from.line + step;
-        if (line < first || line > last) {
-            // Wrap around once.
-            line = backwards ? last - (first - line - 1) : first + (line - last - 1);
-            if (line < first || line > last)
-                continue;
-        }
-        const RowText rt = rowText(line);
-        std::optional<std::pair<TextPosition, TextPosition>> found;
-        auto it = search_.globalMatch(rt.text);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            if (m.capturedLength() == 0)
-                continue;
-            const TextPosition a{line, rt.column[std::size_t(m.capturedStart())]};
-            const TextPosition b{line, rt.column[std::size_t(m.capturedEnd() - 1)]};
-            if (step == 0 && match_) {
-                if (!backwards && a <= from)
-                    continue;
-                if (backwards && a >= from)
-                    continue;
-            }
-            found.emplace(a, b);
-            if (!backwards)
-                break; // first match after `from`; going back, keep the last one
-        }
-        if (found) {
-            match_ = found;
-            // Bring the match into view, near the middle when it was off screen.
-            const std::int64_t top = topLine();
-            if (line < top || line >= top + rows())
-                scrollOffset_ = int(std::clamp<std::int64_t>(liveTop() - (line - rows() / 2), 0, emulator_->historySize()));
-            updateScrollBar();
-            viewport()->update();
-            return true;
-        }
+    pendingFind_.reset();
+    std::optional<TerminalSearch::Match> target;
+    if (match_)
+        target = searcher_->nearest({match_->first.line, match_->first.column, match_->second.column}, backwards);
+    else if (backwards)
+        target = searcher_->last();
+    if (!target && searcher_->finished())
+        target = backwards ? searcher_->last() : searcher_->first(); // wrap around
+    if (!target) {
+        if (!searcher_->finished())
+            pendingFind_ = backwards;
+        else
+            match_.reset();
+        viewport()->update();
+        return false;
     }
-    match_.reset();
+    match_.emplace(TextPosition{target->line, target->firstColumn}, TextPosition{target->line, target->lastColumn});
+    // Bring the match into view, near the middle when it was off screen.
+    const std::int64_t top = topLine();
+    if (target->line < top || target->line >= top + rows())
+        scrollOffset_ = int(std::clamp<std::int64_t>(liveTop() - (target->line - rows() / 2), 0, emulator_->historySize()));
+    updateScrollBar();
     viewport()->update();
-    return false;
+    return true;
+}
+
+void TerminalView::searchProgressed() {
+    if (pendingFind_)
+        findAgain(*pendingFind_);
+    emit searchProgress(searchMatchCount(), searcher_->finished());
+    viewport()->update();
 }
 
 } // namespace portal::terminal

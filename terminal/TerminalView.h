@@ -5,6 +5,7 @@
 
 #include "ColorScheme.h"
 #include "TerminalEmulator.h"
+#include "TerminalSearch.h"
 
 #include <QAbstractScrollArea>
 #include <QBasicTimer>
@@ -79,11 +80,16 @@ public:
     void answerPaste(bool accepted);
 
     // Search over scrollback and screen, newest first when going backwards. Returns whether a
-    // match was found; the view scrolls to it and highlights it and every visible match.
+    // match is current; the view scrolls to it and highlights it and every visible match. A long
+    // history is searched in the background (searchProgress()); a move that finds no match
+    // yet is made when one is found. A new search cancels the running one.
     bool find(const QString& pattern, bool regularExpression, bool caseSensitive, bool backwards);
     bool findNext() { return findAgain(false); }
     bool findPrevious() { return findAgain(true); }
     void clearSearch();
+    int searchMatchCount() const; // found so far
+    bool searchFinished() const;
+    std::vector<std::pair<TextPosition, TextPosition>> searchMatches() const; // found so far, oldest first
     std::optional<std::pair<TextPosition, TextPosition>> currentMatch() const { return match_; }
 
     // Maps a point in the viewport to a cell (clamped to the screen).
@@ -103,6 +109,7 @@ signals:
     void pasteConfirmationRequested(const QString& text);
     void linkActivated(const QUrl& url);
     void searchRequested(); // Ctrl+Shift+F: the tab shows its search bar
+    void searchProgress(int matches, bool finished);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -138,6 +145,7 @@ private:
     void extendSelection(TextPosition to);
     void finishSelection();
     bool findAgain(bool backwards);
+    void searchProgressed();
     bool sendMouse(QMouseEvent* event, int kind);
     void paintRow(QPainter& p, int viewRow, std::int64_t line, std::vector<Cell>& scratch);
     void drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& cell, const QColor& color) const;
@@ -149,6 +157,7 @@ private:
     void applyColors();
 
     std::unique_ptr<TerminalEmulator> emulator_;
+    std::unique_ptr<TerminalSearch> searcher_;
     ColorScheme baseScheme_; // as set by setColorScheme()
     ColorScheme scheme_;     // baseScheme_ with the host's colour changes: what is painted
     QFont font_;
@@ -193,8 +202,8 @@ private:
     QString pendingPaste_;
     QString preedit_;
 
-    QRegularExpression search_;
     std::optional<std::pair<TextPosition, TextPosition>> match_;
+    std::optional<bool> pendingFind_; // a move (backwards?) waiting for the background search
 };
 
 } // namespace portal::terminal
