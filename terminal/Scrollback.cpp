@@ -194,13 +194,22 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     store<std::uint16_t>(p + 2, std::uint16_t(runs));
     p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0));
 
-    if (count_ == slots_.size()) {
-        // Only reachable while the ring has never wrapped, so head_ is 0 and order is kept.
-        slots_.push_back(p);
-    } else {
-        slots_[slotOf(count_)] = p;
-    }
+    if (count_ == slots_.size())
+        growRing();
+    slots_[slotOf(count_)] = p;
     ++count_;
+}
+
+// The ring is full below the capacity: it is laid out again from the oldest line, twice as
+// large. (Lines may have been dropped from the front before, by dropOldest(), so the ring can
+// have wrapped: appending in place would put the new line before the oldest.)
+void Scrollback::growRing() {
+    const std::size_t size = std::min(capacity_, std::max<std::size_t>(64, 2 * slots_.size()));
+    std::vector<std::uint8_t*> grown(size, nullptr);
+    for (std::size_t i = 0; i < count_; ++i)
+        grown[i] = slots_[slotOf(i)];
+    slots_ = std::move(grown);
+    head_ = 0;
 }
 
 bool Scrollback::popNewest(std::vector<Cell>& cells, bool& wrapped) {

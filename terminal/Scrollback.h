@@ -64,6 +64,7 @@ private:
     static std::size_t blobSize(const std::uint8_t* blob);
     std::uint8_t* allocate(std::size_t size);
     void release(std::size_t bytes);
+    void growRing();
 
     std::deque<Chunk> chunks_; // oldest first; every line lies in one chunk
     Chunk spare_;              // the last chunk emptied, reused for the next one needed

@@ -26,7 +26,7 @@ constexpr std::size_t kMaxLinks = 0xFFFF;
 constexpr std::size_t kBaseOscBytes = 8192;
 // Reflow on resize: rows re-wrapped at once (beyond the screen's), and the slices the rest is
 // re-wrapped in from the event loop, short enough to keep input and painting smooth.
-constexpr std::size_t kImmediateReflowRows = 2000;
+constexpr std::size_t kImmediateReflowRows = 1000;
 constexpr auto kReflowSlice = std::chrono::milliseconds(8);
 
 // Cells filled as 64-bit words, which the compiler turns into wide stores (a Cell as a struct

@@ -3,6 +3,7 @@
 // logical lines), at every slice the rows still spell the same logical lines, repeated
 // resizes during a running reflow, output and eviction meanwhile, and the event loop stays
 // responsive while a large history is re-wrapped.
+#include "Scrollback.h"
 #include "TerminalEmulator.h"
 
 #include <QCoreApplication>
@@ -120,7 +121,7 @@ private slots:
         QFETCH(QList<int>, widths);
         QFETCH(int, slices);
         QFETCH(bool, outputDuring);
-        const QByteArray before = textLines(0, 3000);
+        const QByteArray before = textLines(0, 2000);
         auto t = terminal(widths.first());
         feedAll(*t, before);
         const QStringList expectedLines = logicalLines(*t);
@@ -132,12 +133,12 @@ private slots:
             auto now = terminal(widths[i]);
             feedAll(*now, all);
             const QList<Row> got = allRows(*t), want = allRows(*now);
-            QVERIFY(got.size() > 1000 && want.size() > 1000);
-            for (qsizetype k = 1; k <= 1000; ++k)
+            QVERIFY(got.size() > 500 && want.size() > 500);
+            for (qsizetype k = 1; k <= 500; ++k)
                 compareRow(got[got.size() - k], want[want.size() - k], -k);
             runSlices(*t, slices);
             if (outputDuring) {
-                const QByteArray more = textLines(3000 + 100 * i, 100);
+                const QByteArray more = textLines(2000 + 100 * i, 100);
                 feedAll(*t, more);
                 all += more;
                 runSlices(*t, slices);
@@ -162,7 +163,7 @@ private slots:
     // count agrees with what can be read, and the newest rows are already at the new width.
     void linesIntactAtEverySlice() {
         auto t = terminal(80);
-        feedAll(*t, textLines(0, 3000));
+        feedAll(*t, textLines(0, 2000));
         const QStringList expected = logicalLines(*t);
         t->resize(24, 200);
         int slicesSeen = 0;
@@ -170,7 +171,7 @@ private slots:
             runSlices(*t, 1);
             ++slicesSeen;
             QCOMPARE(logicalLines(*t), expected);
-            for (int r = -1; r >= -1000; --r)
+            for (int r = -1; r >= -500; --r)
                 QVERIFY(t->text(r).size() <= 200);
         }
         QVERIFY(slicesSeen >= 1);
@@ -202,6 +203,31 @@ private slots:
         // The oldest line may have lost different rows to eviction; the rest is the same.
         for (qsizetype k = 1; k < got.size() - 20; ++k)
             compareRow(got[got.size() - k], want[want.size() - k], -k);
+    }
+
+    // Lines dropped from the front while the ring is still growing (as History does) keep
+    // the order of what is pushed after them.
+    void scrollbackOrderAfterDrops() {
+        Scrollback ring(100000);
+        auto cells = [](std::uint32_t n) {
+            std::vector<Cell> v;
+            for (char c : QByteArray::number(n))
+                v.push_back(Cell{char32_t(c), 0, 1, 0});
+            return v;
+        };
+        std::uint32_t next = 0, oldest = 0;
+        for (int round = 0; round < 300; ++round) {
+            for (int k = 0; k < 7; ++k)
+                ring.push(cells(next++), false);
+            for (int k = 0; k < 3; ++k, ++oldest)
+                ring.dropOldest();
+        }
+        QCOMPARE(ring.size(), std::size_t(next - oldest));
+        std::vector<Cell> line;
+        for (std::size_t i = 0; i < ring.size(); ++i) {
+            ring.line(i, line);
+            QVERIFY2(line == cells(oldest + std::uint32_t(i)), qPrintable(QStringLiteral("index %1 of %2, first cell %3").arg(i).arg(ring.size()).arg(line.empty() ? 0 : int(line[0].ch))));
+        }
     }
 
     // A timer keeps its time while 150,000 rows of history are re-wrapped, and the resize
