@@ -7,7 +7,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
 #include <QTimer>
 
 namespace portal::ui {
@@ -30,24 +29,20 @@ int backoffSeconds(int attempt)
     return std::min(60, 1 << std::min(attempt, 6));
 }
 
-// The core names a changed key's old line in its error (HostKeyVerifier): recover the parts
-// for the warning dialog. Returns nothing when the error is about something else.
+// A changed key's details for the warning dialog, from the core's structured error
+// (HostKeyVerifier). Returns nothing when the error is about something else.
 std::optional<ChangedHostKey> changedKeyFromError(const Session& session, const protocol::Error& error)
 {
-    if (error.category != protocol::ErrorCategory::HostKey)
+    if (error.category != protocol::ErrorCategory::HostKey || !error.changedHostKey)
         return std::nullopt;
-    static const QRegularExpression pattern(
-        QStringLiteral("HAS CHANGED: the (\\S+) host key for .* is now (\\S+), but a different key is listed in (.+):(\\d+)\\. "));
-    const QRegularExpressionMatch m = pattern.match(fromStd(error.message));
-    if (!m.hasMatch())
-        return std::nullopt;
+    const protocol::ChangedHostKeyDetail& detail = *error.changedHostKey;
     ChangedHostKey key;
     key.host = session.host;
     key.port = session.port;
-    key.keyType = m.captured(1);
-    key.newFingerprint = m.captured(2);
-    key.oldKeyFile = m.captured(3);
-    key.oldKeyLine = m.captured(4).toInt();
+    key.keyType = fromStd(detail.keyFamily);
+    key.newFingerprint = fromStd(detail.newFingerprint);
+    key.oldKeyFile = fromStd(detail.knownHostsFile);
+    key.oldKeyLine = detail.knownHostsLine;
     return key;
 }
 

@@ -22,17 +22,36 @@ enum class ErrorCategory {
 
 const char* categoryName(ErrorCategory category);
 
+// What a front end needs to explain a changed host key (and offer the fix) without parsing the
+// sentence: the key the server now shows and the known_hosts line that disagrees with it.
+struct ChangedHostKeyDetail {
+    std::string keyFamily;        // "ED25519", "ECDSA", "RSA"
+    std::string newFingerprint;   // SHA256:... of the key the server presented
+    std::string knownHostsFile;   // where the different key is listed
+    int knownHostsLine = 0;
+};
+
 struct Error {
     ErrorCategory category = ErrorCategory::Protocol;
     std::string message;
+    // Set only for a HostKey error about a changed key.
+    std::optional<ChangedHostKeyDetail> changedHostKey;
 
-    static Error protocol(std::string text) { return {ErrorCategory::Protocol, std::move(text)}; }
-    static Error crypto(std::string text) { return {ErrorCategory::Crypto, std::move(text)}; }
-    static Error localFile(std::string text) { return {ErrorCategory::LocalFile, std::move(text)}; }
-    static Error auth(std::string text) { return {ErrorCategory::Auth, std::move(text)}; }
-    static Error hostKey(std::string text) { return {ErrorCategory::HostKey, std::move(text)}; }
-    static Error network(std::string text) { return {ErrorCategory::Network, std::move(text)}; }
-    static Error cancelled(std::string text) { return {ErrorCategory::Cancelled, std::move(text)}; }
+    static Error protocol(std::string text) { return make(ErrorCategory::Protocol, std::move(text)); }
+    static Error crypto(std::string text) { return make(ErrorCategory::Crypto, std::move(text)); }
+    static Error localFile(std::string text) { return make(ErrorCategory::LocalFile, std::move(text)); }
+    static Error auth(std::string text) { return make(ErrorCategory::Auth, std::move(text)); }
+    static Error hostKey(std::string text) { return make(ErrorCategory::HostKey, std::move(text)); }
+    static Error network(std::string text) { return make(ErrorCategory::Network, std::move(text)); }
+    static Error cancelled(std::string text) { return make(ErrorCategory::Cancelled, std::move(text)); }
+
+private:
+    static Error make(ErrorCategory category, std::string text) {
+        Error error;
+        error.category = category;
+        error.message = std::move(text);
+        return error;
+    }
 };
 
 // A value or an Error, in the manner of C++23 std::expected (not available in our C++20).

@@ -65,6 +65,8 @@ HostKeyVerifier::Outcome HostKeyVerifier::check(const keys::PublicKey& key) cons
             changed->file + ":" + std::to_string(changed->line) +
             ". Someone could be eavesdropping on you, or the host key has just been changed. "
             "Host key verification failed.");
+        outcome.error.changedHostKey =
+            ChangedHostKeyDetail{family, key.fingerprintSha256(), changed->file, changed->line};
         return outcome;
     }
     switch (settings_.policy) {

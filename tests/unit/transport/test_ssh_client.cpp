@@ -552,6 +552,13 @@ private slots:
         QVERIFY2(h.error().contains(expectedFingerprint), qPrintable(h.error()));
         QCOMPARE(h.hostKeyDecisions, 0); // a changed key is never just asked about
         QVERIFY(!h.server->authenticated());
+        // The same facts, structured, for front ends that must not parse the sentence.
+        const std::optional<ChangedHostKeyDetail>& detail = h.disconnected->error.changedHostKey;
+        QVERIFY(detail.has_value());
+        QCOMPARE(QString::fromStdString(detail->keyFamily), QStringLiteral("ED25519"));
+        QCOMPARE(QString::fromStdString(detail->newFingerprint), expectedFingerprint);
+        QCOMPARE(detail->knownHostsFile, path);
+        QCOMPARE(detail->knownHostsLine, 2);
     }
 
     void knownHostKeyTypeIsPreferred() {
