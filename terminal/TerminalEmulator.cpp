@@ -24,6 +24,7 @@ constexpr int kMaxTitleChars = 1024;
 constexpr std::size_t kMaxLinkBytes = 2048;
 constexpr std::size_t kMaxLinks = 0xFFFF;
 constexpr std::size_t kBaseOscBytes = 8192;
+constexpr std::size_t kMaxVTermWrite = 64 * 1024; // bytes per vterm_input_write (see feed)
 // Reflow on resize: rows re-wrapped at once (beyond the screen's), and the slices the rest is
 // re-wrapped in from the event loop, short enough to keep input and painting smooth.
 constexpr std::size_t kImmediateReflowRows = 1000;
@@ -143,8 +144,12 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
             return;
         const std::u32string glyph = (lastGlyph & Cell::kClusterBit) ? clusters.at(lastGlyph) : std::u32string(1, lastGlyph);
         const QByteArray one = QString::fromUcs4(glyph.data(), qsizetype(glyph.size())).toUtf8();
-        const QByteArray all = one.repeated(qsizetype(count));
-        vterm_input_write(vt, all.constData(), std::size_t(all.size()));
+        // In whole glyphs of at most kMaxVTermWrite bytes a write (see feed).
+        const long perWrite = std::max<long>(1, long(kMaxVTermWrite / std::size_t(one.size())));
+        for (long left = count; left > 0; left -= perWrite) {
+            const QByteArray some = one.repeated(qsizetype(std::min(left, perWrite)));
+            vterm_input_write(vt, some.constData(), std::size_t(some.size()));
+        }
     }
     void scannerStateChanged() override {
         penDirty = true;
@@ -828,8 +833,14 @@ TerminalEmulator::~TerminalEmulator() { vterm_free(d->vt); }
 
 void TerminalEmulator::feed(const char* bytes, std::size_t length) {
     d->skipSaturatedMarks(bytes, length);
-    if (length > 0)
-        d->scanner.feed(bytes, length);
+    // libvterm 0.1 decodes each write's text into an array on the stack (4 bytes a byte): a
+    // write of a few MB overflows it. Slices are what a network split would give us anyway.
+    while (length > 0) {
+        const std::size_t slice = std::min(length, kMaxVTermWrite);
+        d->scanner.feed(bytes, slice);
+        bytes += slice;
+        length -= slice;
+    }
 }
 
 void TerminalEmulator::resize(int rows, int columns) {

@@ -764,6 +764,20 @@ private slots:
         }
     }
 
+    void hugeSingleWritesFitOnTheStack() {
+        // libvterm 0.1 decodes a write's text into a stack array of 4 bytes per byte: 16 MB of
+        // text, or a screenful of REP at a huge size, handed over at once would overflow it.
+        auto t = make(24, 80);
+        QByteArray text(16 * 1024 * 1024, 'a');
+        text += "\r\nend";
+        t->feed(text);
+        QCOMPARE(t->text(t->cursor().row), QStringLiteral("end"));
+        auto wide = make(1000, 1000);
+        wide->feed(QByteArray("\xe4\xb8\xad\033[999999b\r\nok"));
+        QCOMPARE(wide->text(wide->cursor().row), QStringLiteral("ok"));
+        QCOMPARE(wide->text(0).left(2), QStringLiteral("\u4e2d\u4e2d"));
+    }
+
     void controlInsideEscapeSequenceKeepsTheSequence() {
         // VT500 parsers (and libvterm) execute a C0 control met inside an escape sequence.
         for (bool byteByByte : {false, true}) {
