@@ -3,6 +3,7 @@
 
 #include "ColorScheme.h"
 #include "TerminalEmulator.h"
+#include "TerminalSearchBar.h"
 #include "TerminalView.h"
 
 #include <QHBoxLayout>
@@ -29,6 +30,10 @@ TerminalTab::TerminalTab(const Session& session, const Preferences& preferences,
     view_->installEventFilter(this);
     setFocusProxy(view_);
     layout->addWidget(view_, 1);
+
+    searchBar_ = new TerminalSearchBar(view_, this);
+    layout->addWidget(searchBar_);
+    connect(view_, &terminal::TerminalView::searchRequested, searchBar_, &TerminalSearchBar::open);
 
     noticeBar_ = new QWidget(this);
     noticeBar_->setObjectName(QStringLiteral("noticeBar"));

@@ -20,6 +20,8 @@ class TerminalView;
 
 namespace portal::ui {
 
+class TerminalSearchBar;
+
 class TerminalTab : public ConnectionPane {
     Q_OBJECT
 public:
@@ -35,6 +37,8 @@ public:
     std::optional<ConnectionDetails> connectionDetails() const override { return connection_->details(); }
 
     terminal::TerminalView* view() const { return view_; }
+    // The search bar (Ctrl+Shift+F in the terminal); hidden until asked for.
+    TerminalSearchBar* searchBar() const { return searchBar_; }
     // The visible screen as text, one line per row (trailing spaces trimmed).
     QString screenText() const;
     // The terminal size in character cells.
@@ -51,6 +55,7 @@ private:
     Session session_;
     Preferences preferences_;
     terminal::TerminalView* view_ = nullptr;
+    TerminalSearchBar* searchBar_ = nullptr;
     QWidget* noticeBar_ = nullptr;
     QLabel* notice_ = nullptr;
     QPushButton* reconnectButton_ = nullptr;

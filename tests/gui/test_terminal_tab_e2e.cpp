@@ -3,6 +3,7 @@
 // type into the terminal and see the output, resize and check `stty size` remotely, lose the
 // connection and reconnect from the offer, and meet the changed-key warning.
 #include "MainWindow.h"
+#include "TerminalSearchBar.h"
 #include "TerminalTab.h"
 
 #include "LiveSessionHelpers.h"
@@ -10,6 +11,7 @@
 #include "TerminalEmulator.h"
 #include "TerminalView.h"
 
+#include <QCheckBox>
 #include <QDialog>
 #include <QDir>
 #include <QFile>
@@ -149,6 +151,49 @@ private slots:
         typeLine(QStringLiteral("echo %1").arg(after));
         QVERIFY2(QTest::qWaitFor([&] { return tab_ && portal::ui::testing::showsEchoOutput(tab_->screenText().split(u'\n'), after); }, 15000),
                  qPrintable(tab_->screenText()));
+    }
+
+    void searchBarFindsScrollbackMatches()
+    {
+        QVERIFY(tab_);
+        TerminalSearchBar* bar = tab_->searchBar();
+        QVERIFY(bar->isHidden());
+        // Lines only the emulator sees: the shell is not involved in searching.
+        tab_->view()->receive("\r\nalpha Needle one\r\nbeta needle two\r\ngamma nothing\r\n");
+        tab_->view()->setFocus();
+        QTest::keyClick(tab_->view(), Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(bar->isVisible());
+        auto* pattern = bar->findChild<QLineEdit*>(QStringLiteral("searchPattern"));
+        QCOMPARE(window_->focusWidget(), static_cast<QWidget*>(pattern)); // the window need not be active offscreen
+
+        QTest::keyClicks(pattern, QStringLiteral("needle"));
+        QVERIFY2(QTest::qWaitFor([&] { return bar->statusText() == QStringLiteral("2 matches"); }, 5000),
+                 qPrintable(bar->statusText()));
+        // Typing goes to the newest match ("beta needle two"); Enter to an older one, Shift+Enter back.
+        QVERIFY(tab_->view()->currentMatch().has_value());
+        const auto newest = tab_->view()->currentMatch()->first.line;
+        QTest::keyClick(pattern, Qt::Key_Return);
+        QVERIFY(tab_->view()->currentMatch()->first.line < newest);
+        QTest::keyClick(pattern, Qt::Key_Return, Qt::ShiftModifier);
+        QCOMPARE(tab_->view()->currentMatch()->first.line, newest);
+
+        bar->findChild<QCheckBox*>(QStringLiteral("searchMatchCase"))->setChecked(true);
+        QVERIFY2(QTest::qWaitFor([&] { return bar->statusText() == QStringLiteral("1 match"); }, 5000),
+                 qPrintable(bar->statusText()));
+        bar->findChild<QCheckBox*>(QStringLiteral("searchRegex"))->setChecked(true);
+        pattern->setText(QStringLiteral("(unclosed"));
+        QCOMPARE(bar->statusText(), QStringLiteral("Invalid regular expression"));
+        pattern->setText(QStringLiteral("[Nn]eedle (one|two)"));
+        QVERIFY2(QTest::qWaitFor([&] { return bar->statusText() == QStringLiteral("2 matches"); }, 5000),
+                 qPrintable(bar->statusText()));
+
+        QVERIFY(QDir().mkpath(QStringLiteral(PORTAL_BINARY_ROOT "/screenshots")));
+        QVERIFY(window_->grab().save(QStringLiteral(PORTAL_BINARY_ROOT "/screenshots/main-window-search-bar.png")));
+
+        QTest::keyClick(pattern, Qt::Key_Escape);
+        QVERIFY(bar->isHidden());
+        QVERIFY(!tab_->view()->currentMatch().has_value());
+        QCOMPARE(window_->focusWidget(), static_cast<QWidget*>(tab_->view()));
     }
 
     void changedHostKeyStopsWithTheWarning()
