@@ -431,30 +431,53 @@ void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const
     const BoxLines* b = boxLines(ch);
     if (!b)
         return;
-    const double light = std::max(1.0, std::round(cellHeight_ / 16.0));
-    const double cx = std::floor(r.center().x()), cy = std::floor(r.center().y());
+    // Lines are whole device pixels thick and start on a device pixel, so they stay sharp at
+    // any font size and scale factor (a line centred on a half pixel would blur or grow by one).
+    const double dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    const double lightPixels = std::max(1.0, std::round(cellHeight_ * dpr / 16.0));
+    const double light = lightPixels / dpr;
+    const double cx = std::floor(r.center().x() * dpr) / dpr, cy = std::floor(r.center().y() * dpr) / dpr;
+    auto snap = [dpr](double v) { return std::floor(v * dpr + 0.5) / dpr; }; // a 1-pixel line covers the centre pixel
+    // The strands of a line of the given weight (1 light, 2 heavy, 3 double) as offsets of
+    // their near edge from the centre line; all strands of a weight are `width` thick.
+    struct Strands {
+        double first = 0, second = 0, width = 0;
+        bool doubled = false;
+        double low() const { return first; }
+        double high() const { return (doubled ? second : first) + width; }
+    };
+    auto strands = [&](int weight) {
+        Strands s;
+        s.width = weight == 2 ? 2 * light : light;
+        s.doubled = weight == 3;
+        s.first = snap((s.doubled ? -light : 0) - s.width / 2);
+        s.second = snap(light - s.width / 2);
+        return s;
+    };
     auto stroke = [&](int weight, bool horizontal, double from, double to) {
         if (weight == 0)
             return;
-        const double w = weight == 2 ? 2 * light : light;
+        const Strands s = strands(weight);
         auto line = [&](double offset) {
             if (horizontal)
-                p.fillRect(QRectF(std::min(from, to), cy - w / 2 + offset, std::abs(to - from), w), color);
+                p.fillRect(QRectF(std::min(from, to), cy + offset, std::abs(to - from), s.width), color);
             else
-                p.fillRect(QRectF(cx - w / 2 + offset, std::min(from, to), w, std::abs(to - from)), color);
+                p.fillRect(QRectF(cx + offset, std::min(from, to), s.width, std::abs(to - from)), color);
         };
-        if (weight == 3) {
-            line(-light);
-            line(light);
-        } else {
-            line(0);
-        }
+        line(s.first);
+        if (s.doubled)
+            line(s.second);
     };
-    const double half = light * 1.5;
-    stroke(b->left, true, r.left(), cx + half);
-    stroke(b->right, true, cx - half, r.right() + 1);
-    stroke(b->up, false, r.top(), cy + half);
-    stroke(b->down, false, cy - half, r.bottom() + 1);
+    // A half-line that meets a perpendicular one reaches that line's far edge, so corners and
+    // tees close without a gap or a nub; with nothing across it stops at the centre.
+    const int across = std::max(b->up, b->down), along = std::max(b->left, b->right);
+    const Strands vertical = strands(across), horizontal = strands(along);
+    stroke(b->left, true, r.left(), cx + (across ? vertical.high() : 0));
+    // QRectF's right() and bottom() are the far edges already: a line ends on the cell's
+    // boundary and meets the next cell's line without spilling into it.
+    stroke(b->right, true, cx + (across ? vertical.low() : 0), r.right());
+    stroke(b->up, false, r.top(), cy + (along ? horizontal.high() : 0));
+    stroke(b->down, false, cy + (along ? horizontal.low() : 0), r.bottom());
 }
 
 void TerminalView::paintEvent(QPaintEvent* event) {
@@ -1015,13 +1038,20 @@ QString TerminalView::selectedText() const {
 }
 
 void TerminalView::finishSelection() {
-    if (!copyOnSelect_ || !selection_)
+    if (!selection_)
         return;
     QClipboard* clipboard = QGuiApplication::clipboard();
+    if (!clipboard->supportsSelection() && !copyOnSelect_)
+        return;
     const QString text = selectedText();
     if (text.isEmpty())
         return;
-    clipboard->setText(text, clipboard->supportsSelection() ? QClipboard::Selection : QClipboard::Clipboard);
+    // X11 convention (ICCCM §2.6.1): a selection always becomes the PRIMARY selection, which a
+    // middle click pastes; copy-on-select also puts it on the clipboard, as PuTTY does.
+    if (clipboard->supportsSelection())
+        clipboard->setText(text, QClipboard::Selection);
+    if (copyOnSelect_)
+        clipboard->setText(text, QClipboard::Clipboard);
 }
 
 void TerminalView::copy() {

@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QtTest>
@@ -36,6 +37,12 @@ struct Fixture {
     QPoint cellCenter(int row, int col) const {
         const QSize c = view.cellSize();
         return QPoint(col * c.width() + c.width() / 2, row * c.height() + c.height() / 2);
+    }
+    // A left-button drag from one cell to another.
+    void drag(QPoint fromCell, QPoint toCell) {
+        QTest::mousePress(view.viewport(), Qt::LeftButton, {}, cellCenter(fromCell.y(), fromCell.x()));
+        QTest::mouseMove(view.viewport(), cellCenter(toCell.y(), toCell.x()));
+        QTest::mouseRelease(view.viewport(), Qt::LeftButton, {}, cellCenter(toCell.y(), toCell.x()));
     }
 };
 
@@ -114,9 +121,7 @@ private slots:
         Fixture f;
         f.view.receive("first line   \r\nsecond\r\n");
         f.settle();
-        QTest::mousePress(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(0, 6));
-        QTest::mouseMove(f.view.viewport(), f.cellCenter(1, 2));
-        QTest::mouseRelease(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(1, 2));
+        f.drag({6, 0}, {2, 1}); // (column, row)
         QCOMPARE(f.view.selectedText(), QStringLiteral("line\nsec"));
         QKeyEvent copy(QEvent::KeyPress, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
         QApplication::sendEvent(&f.view, &copy);
@@ -191,6 +196,154 @@ private slots:
             f.view.answerPaste(accept);
         }
         QCOMPARE(f.sent, sent);
+    }
+
+    // A finished selection goes to the clipboard only with copy-on-select (PuTTY's option); on
+    // X11 it is always the PRIMARY selection. A middle click pastes (PRIMARY where the platform
+    // has one), through the same path as any paste, unless the option is off.
+    void copyOnSelectAndMiddleClickPaste_data() {
+        QTest::addColumn<bool>("copyOnSelect");
+        QTest::addColumn<bool>("middleClickPaste");
+        QTest::newRow("defaults: no copy, middle click pastes") << false << true;
+        QTest::newRow("copy on select") << true << true;
+        QTest::newRow("middle click paste off") << true << false;
+    }
+    void copyOnSelectAndMiddleClickPaste() {
+        QFETCH(bool, copyOnSelect);
+        QFETCH(bool, middleClickPaste);
+        Fixture f;
+        f.view.setCopyOnSelect(copyOnSelect);
+        f.view.setMiddleClickPaste(middleClickPaste);
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        clipboard->setText(QStringLiteral("before"), QClipboard::Clipboard);
+        f.view.receive("alpha beta\r\n");
+        f.settle();
+        f.drag({6, 0}, {9, 0});
+        QCOMPARE(f.view.selectedText(), QStringLiteral("beta"));
+        QCOMPARE(clipboard->text(QClipboard::Clipboard), copyOnSelect ? QStringLiteral("beta") : QStringLiteral("before"));
+        if (clipboard->supportsSelection())
+            QCOMPARE(clipboard->text(QClipboard::Selection), QStringLiteral("beta"));
+        const QString pasted = clipboard->supportsSelection() ? QStringLiteral("beta") : clipboard->text();
+        QTest::mouseClick(f.view.viewport(), Qt::MiddleButton, {}, f.cellCenter(2, 0));
+        QCOMPARE(f.sent, middleClickPaste ? pasted.toUtf8() : QByteArray());
+        // With the host asking for mouse reports, the middle button is the host's.
+        f.sent.clear();
+        f.view.receive("\033[?1000h\033[?1006h");
+        QTest::mouseClick(f.view.viewport(), Qt::MiddleButton, {}, f.cellCenter(2, 0));
+        QCOMPARE(f.sent, QByteArray("\033[<1;1;3M\033[<1;1;3m"));
+    }
+
+    // Dragging past the top edge keeps scrolling into history and extends the selection there.
+    void dragPastTheEdgeAutoScrolls() {
+        Fixture f;
+        for (int i = 0; i < 40; ++i)
+            f.view.receive("row " + QByteArray::number(i) + "\r\n");
+        f.settle();
+        QCOMPARE(f.view.scrollOffset(), 0);
+        QTest::mousePress(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(8, 5));
+        QTest::mouseMove(f.view.viewport(), QPoint(f.cellCenter(0, 0).x(), -5));
+        QTRY_VERIFY_WITH_TIMEOUT(f.view.scrollOffset() >= 5, 3000);
+        QTest::mouseMove(f.view.viewport(), f.cellCenter(0, 0));
+        const int offset = f.view.scrollOffset();
+        QTest::qWait(200);
+        QCOMPARE(f.view.scrollOffset(), offset); // back inside: scrolling stops
+        QTest::mouseRelease(f.view.viewport(), Qt::LeftButton, {}, f.cellCenter(0, 0));
+        const QStringList lines = f.view.selectedText().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 9 + offset); // from the top row now shown down to the anchor
+        QCOMPARE(lines.first(), f.view.visibleText(0));
+        QCOMPARE(lines.last(), QStringLiteral("row 39"));
+    }
+
+    // The cursor as painted: a filled block when focused, a hollow box when not; DECSCUSR
+    // shapes; a blinking cursor is sometimes absent, a steady one never.
+    void cursorIsPainted() {
+        Fixture f;
+        const ColorScheme scheme = f.view.colorScheme();
+        auto pixel = [&f](QPoint p) {
+            const QImage image = f.view.viewport()->grab().toImage();
+            return image.pixelColor(p * image.devicePixelRatio());
+        };
+        const QSize cell = f.view.cellSize();
+        const QPoint centre = f.cellCenter(0, 0);
+        const QPoint leftEdge(0, centre.y());
+        f.view.receive("\033[2 q"); // steady block
+        QApplication::setActiveWindow(&f.view);
+        f.view.setFocus();
+        QVERIFY(QTest::qWaitForWindowActive(&f.view));
+        QTRY_VERIFY(f.view.hasFocus());
+        f.settle();
+        QCOMPARE(pixel(centre), scheme.cursor);
+        f.view.receive("\033[6 q"); // steady bar
+        f.settle();
+        QCOMPARE(pixel(leftEdge), scheme.cursor);
+        QCOMPARE(pixel(centre), scheme.background);
+        f.view.receive("\033[2 q");
+        f.view.clearFocus();
+        QTRY_VERIFY(!f.view.hasFocus());
+        f.settle();
+        QCOMPARE(pixel(centre), scheme.background); // hollow
+        QCOMPARE(pixel(leftEdge), scheme.cursor);
+        QCOMPARE(pixel(QPoint(cell.width() / 2, 0)), scheme.cursor);
+        f.view.setFocus();
+        QTRY_VERIFY(f.view.hasFocus());
+        f.view.receive("\033[1 q"); // blinking block
+        bool seenOn = false, seenOff = false;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 3000 && !(seenOn && seenOff)) {
+            QTest::qWait(50);
+            (pixel(centre) == scheme.cursor ? seenOn : seenOff) = true;
+        }
+        QVERIFY(seenOn);
+        QVERIFY(seenOff);
+        f.view.setCursorBlinking(false); // the user's setting overrides the host's blink
+        clock.restart();
+        while (clock.elapsed() < 1200) {
+            QTest::qWait(50);
+            QCOMPARE(pixel(centre), scheme.cursor);
+        }
+    }
+
+    // HiDPI (this test also runs with QT_SCALE_FACTOR=2): the view paints at the device pixel
+    // ratio, and box drawing is drawn, not taken from the font: every pixel across a line is
+    // either the line's colour or the background (no blur), at least one device pixel per
+    // logical pixel thick.
+    void paintsCrisplyAtTheDevicePixelRatio() {
+        Fixture f;
+        const qreal expected = qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? qEnvironmentVariable("QT_SCALE_FACTOR").toDouble() : 1.0;
+        QCOMPARE(f.view.devicePixelRatioF(), expected);
+        f.view.receive("\033[?25l\u2500\u2502\u253c\r\n\u2500\u2500\u2500"); // no cursor; ─ │ ┼, then ───
+        f.settle();
+        const QImage image = f.view.viewport()->grab().toImage();
+        QCOMPARE(image.devicePixelRatio(), expected);
+        QCOMPARE(image.width(), qRound(f.view.viewport()->width() * expected));
+        const ColorScheme& scheme = f.view.colorScheme();
+        const QSize cell = f.view.cellSize() * expected;
+        auto crispRun = [&](QPoint from, QPoint step, int count) {
+            int lit = 0;
+            for (int i = 0; i < count; ++i) {
+                const QColor c = image.pixelColor(from + step * i);
+                if (c == scheme.foreground)
+                    ++lit;
+                else if (c != scheme.background)
+                    return -1; // a blended pixel
+            }
+            return lit;
+        };
+        // Down through the middle of ─, across the middle of │.
+        const int across = crispRun(QPoint(cell.width() / 2, 0), QPoint(0, 1), cell.height());
+        const int down = crispRun(QPoint(cell.width() + 0, cell.height() / 2), QPoint(1, 0), cell.width());
+        QVERIFY2(across >= qRound(expected) && across <= 4 * qRound(expected), qPrintable(QString::number(across)));
+        QVERIFY2(down >= qRound(expected) && down <= 4 * qRound(expected), qPrintable(QString::number(down)));
+        QCOMPARE(across, down);
+        // ─── is one unbroken line: some device row is lit across all three cells, and the
+        // line does not spill into the fourth.
+        bool joined = false;
+        for (int y = cell.height(); y < 2 * cell.height() && !joined; ++y) {
+            joined = crispRun(QPoint(0, y), QPoint(1, 0), 3 * cell.width()) == 3 * cell.width() &&
+                     image.pixelColor(QPoint(3 * cell.width(), y)) == scheme.background;
+        }
+        QVERIFY(joined);
     }
 
     void viewStaysPutWhenScrolledUp() {
