@@ -35,29 +35,37 @@ constexpr qsizetype kCachedRunLength = 16;
 // find() searches this long before returning; the rest of a long history in the background.
 constexpr auto kFirstSearchSlice = std::chrono::milliseconds(10);
 
-// Box-drawing lines (U+2500 block) we draw ourselves so they join across cells at any size:
-// weights for left, right, up, down; 1 light, 2 heavy, 3 double.
+// Box-drawing lines (U+2500..U+257F) we draw ourselves so they join across cells at any size:
+// weights for left, right, up, down; 1 light, 2 heavy, 3 double; all zero where the font draws
+// the glyph (dashed and diagonal lines). Rounded corners (U+256D..U+2570) are drawn square.
+// Read off the characters' Unicode names ("DOWN LIGHT AND RIGHT HEAVY" is {0, 2, 0, 1}).
 struct BoxLines {
-    char32_t ch;
     std::uint8_t left, right, up, down;
 };
-constexpr BoxLines kBoxLines[] = {
-    {0x2500, 1, 1, 0, 0}, {0x2501, 2, 2, 0, 0}, {0x2502, 0, 0, 1, 1}, {0x2503, 0, 0, 2, 2}, {0x250C, 0, 1, 0, 1},
-    {0x250F, 0, 2, 0, 2}, {0x2510, 1, 0, 0, 1}, {0x2513, 2, 0, 0, 2}, {0x2514, 0, 1, 1, 0}, {0x2517, 0, 2, 2, 0},
-    {0x2518, 1, 0, 1, 0}, {0x251B, 2, 0, 2, 0}, {0x251C, 0, 1, 1, 1}, {0x2523, 0, 2, 2, 2}, {0x2524, 1, 0, 1, 1},
-    {0x252B, 2, 0, 2, 2}, {0x252C, 1, 1, 0, 1}, {0x2533, 2, 2, 0, 2}, {0x2534, 1, 1, 1, 0}, {0x253B, 2, 2, 2, 0},
-    {0x253C, 1, 1, 1, 1}, {0x254B, 2, 2, 2, 2}, {0x2550, 3, 3, 0, 0}, {0x2551, 0, 0, 3, 3}, {0x2554, 0, 3, 0, 3},
-    {0x2557, 3, 0, 0, 3}, {0x255A, 0, 3, 3, 0}, {0x255D, 3, 0, 3, 0}, {0x2560, 0, 3, 3, 3}, {0x2563, 3, 0, 3, 3},
-    {0x2566, 3, 3, 0, 3}, {0x2569, 3, 3, 3, 0}, {0x256C, 3, 3, 3, 3}, {0x256D, 0, 1, 0, 1}, {0x256E, 1, 0, 0, 1},
-    {0x256F, 1, 0, 1, 0}, {0x2570, 0, 1, 1, 0}, {0x2574, 1, 0, 0, 0}, {0x2575, 0, 0, 1, 0}, {0x2576, 0, 1, 0, 0},
-    {0x2577, 0, 0, 0, 1},
+constexpr BoxLines kBoxLines[128] = {
+    {1, 1, 0, 0}, {2, 2, 0, 0}, {0, 0, 1, 1}, {0, 0, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0},  // U+2500
+    {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 1, 0, 1}, {0, 2, 0, 1}, {0, 1, 0, 2}, {0, 2, 0, 2},  // U+2508
+    {1, 0, 0, 1}, {2, 0, 0, 1}, {1, 0, 0, 2}, {2, 0, 0, 2}, {0, 1, 1, 0}, {0, 2, 1, 0}, {0, 1, 2, 0}, {0, 2, 2, 0},  // U+2510
+    {1, 0, 1, 0}, {2, 0, 1, 0}, {1, 0, 2, 0}, {2, 0, 2, 0}, {0, 1, 1, 1}, {0, 2, 1, 1}, {0, 1, 2, 1}, {0, 1, 1, 2},  // U+2518
+    {0, 1, 2, 2}, {0, 2, 2, 1}, {0, 2, 1, 2}, {0, 2, 2, 2}, {1, 0, 1, 1}, {2, 0, 1, 1}, {1, 0, 2, 1}, {1, 0, 1, 2},  // U+2520
+    {1, 0, 2, 2}, {2, 0, 2, 1}, {2, 0, 1, 2}, {2, 0, 2, 2}, {1, 1, 0, 1}, {2, 1, 0, 1}, {1, 2, 0, 1}, {2, 2, 0, 1},  // U+2528
+    {1, 1, 0, 2}, {2, 1, 0, 2}, {1, 2, 0, 2}, {2, 2, 0, 2}, {1, 1, 1, 0}, {2, 1, 1, 0}, {1, 2, 1, 0}, {2, 2, 1, 0},  // U+2530
+    {1, 1, 2, 0}, {2, 1, 2, 0}, {1, 2, 2, 0}, {2, 2, 2, 0}, {1, 1, 1, 1}, {2, 1, 1, 1}, {1, 2, 1, 1}, {2, 2, 1, 1},  // U+2538
+    {1, 1, 2, 1}, {1, 1, 1, 2}, {1, 1, 2, 2}, {2, 1, 2, 1}, {1, 2, 2, 1}, {2, 1, 1, 2}, {1, 2, 1, 2}, {2, 2, 2, 1},  // U+2540
+    {2, 2, 1, 2}, {2, 1, 2, 2}, {1, 2, 2, 2}, {2, 2, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0},  // U+2548
+    {3, 3, 0, 0}, {0, 0, 3, 3}, {0, 3, 0, 1}, {0, 1, 0, 3}, {0, 3, 0, 3}, {3, 0, 0, 1}, {1, 0, 0, 3}, {3, 0, 0, 3},  // U+2550
+    {0, 3, 1, 0}, {0, 1, 3, 0}, {0, 3, 3, 0}, {3, 0, 1, 0}, {1, 0, 3, 0}, {3, 0, 3, 0}, {0, 3, 1, 1}, {0, 1, 3, 3},  // U+2558
+    {0, 3, 3, 3}, {3, 0, 1, 1}, {1, 0, 3, 3}, {3, 0, 3, 3}, {3, 3, 0, 1}, {1, 1, 0, 3}, {3, 3, 0, 3}, {3, 3, 1, 0},  // U+2560
+    {1, 1, 3, 0}, {3, 3, 3, 0}, {3, 3, 1, 1}, {1, 1, 3, 3}, {3, 3, 3, 3}, {0, 1, 0, 1}, {1, 0, 0, 1}, {1, 0, 1, 0},  // U+2568
+    {0, 1, 1, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 0, 1, 0}, {0, 1, 0, 0}, {0, 0, 0, 1},  // U+2570
+    {2, 0, 0, 0}, {0, 0, 2, 0}, {0, 2, 0, 0}, {0, 0, 0, 2}, {1, 2, 0, 0}, {0, 0, 1, 2}, {2, 1, 0, 0}, {0, 0, 2, 1},  // U+2578
 };
 
 const BoxLines* boxLines(char32_t ch) {
-    for (const BoxLines& b : kBoxLines)
-        if (b.ch == ch)
-            return &b;
-    return nullptr;
+    if (ch < 0x2500 || ch > 0x257F)
+        return nullptr;
+    const BoxLines& b = kBoxLines[ch - 0x2500];
+    return (b.left | b.right | b.up | b.down) ? &b : nullptr;
 }
 
 // Wide pictographs (Unicode emoji presentation ranges) are drawn with the emoji font.
@@ -454,30 +462,55 @@ void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const
         s.second = snap(light - s.width / 2);
         return s;
     };
-    auto stroke = [&](int weight, bool horizontal, double from, double to) {
-        if (weight == 0)
-            return;
-        const Strands s = strands(weight);
-        auto line = [&](double offset) {
-            if (horizontal)
-                p.fillRect(QRectF(std::min(from, to), cy + offset, std::abs(to - from), s.width), color);
-            else
-                p.fillRect(QRectF(cx + offset, std::min(from, to), s.width, std::abs(to - from)), color);
-        };
-        line(s.first);
-        if (s.doubled)
-            line(s.second);
+    // Where an arm ends at the centre. Each strand of an arm meets the perpendicular arms so
+    // that corners and tees close without a gap or a nub: a strand on the side of a
+    // perpendicular arm joins that arm's nearer strand (the inner corner of ╬, ╠, ╟); otherwise
+    // it reaches the far edge of the perpendicular strands (the outer corner of ╔, or ┌). A
+    // single line that goes straight on (─ through ║ in ╫) crosses the whole junction.
+    const Strands left = strands(b->left), right = strands(b->right), up = strands(b->up), down = strands(b->down);
+    auto nearStrand = [](const Strands& s, bool secondStrand) { return secondStrand && s.doubled ? s.second : s.first; };
+    // `sideA`/`sideB`: the perpendicular arms on the side of the arm's first strand (above a
+    // horizontal arm, left of a vertical one) and of its second. `towardsEnd`: the arm runs
+    // from the centre to the right or bottom edge. Returns the offset from the centre line at
+    // which the strand stops.
+    auto meet = [&](const Strands& own, bool straightOn, int sideAWeight, const Strands& sideA, int sideBWeight,
+                    const Strands& sideB, bool secondStrand, bool towardsEnd) {
+        const int innerWeight = secondStrand ? sideBWeight : sideAWeight;
+        const int outerWeight = secondStrand ? sideAWeight : sideBWeight;
+        const Strands& inner = secondStrand ? sideB : sideA;
+        const Strands& outer = secondStrand ? sideA : sideB;
+        // Inner corner: meet the perpendicular arm's strand on our side of the centre.
+        if (innerWeight && !(own.doubled == false && straightOn))
+            return towardsEnd ? nearStrand(inner, true) : nearStrand(inner, false) + inner.width;
+        if (!innerWeight && !outerWeight)
+            return 0.0;
+        const Strands& far = innerWeight >= outerWeight ? inner : outer;
+        return towardsEnd ? far.low() : far.high();
     };
-    // A half-line that meets a perpendicular one reaches that line's far edge, so corners and
-    // tees close without a gap or a nub; with nothing across it stops at the centre.
-    const int across = std::max(b->up, b->down), along = std::max(b->left, b->right);
-    const Strands vertical = strands(across), horizontal = strands(along);
-    stroke(b->left, true, r.left(), cx + (across ? vertical.high() : 0));
-    // QRectF's right() and bottom() are the far edges already: a line ends on the cell's
-    // boundary and meets the next cell's line without spilling into it.
-    stroke(b->right, true, cx + (across ? vertical.low() : 0), r.right());
-    stroke(b->up, false, r.top(), cy + (along ? horizontal.high() : 0));
-    stroke(b->down, false, cy + (along ? horizontal.low() : 0), r.bottom());
+    auto drawArm = [&](int weight, const Strands& own, bool horizontal, bool towardsEnd, bool straightOn, int aWeight,
+                       const Strands& a, int bWeight, const Strands& bStrands) {
+        if (!weight)
+            return;
+        for (int k = 0; k < (own.doubled ? 2 : 1); ++k) {
+            const double offset = k ? own.second : own.first;
+            const double stop = meet(own, straightOn, aWeight, a, bWeight, bStrands, k == 1, towardsEnd);
+            const double centre = horizontal ? cx : cy;
+            // QRectF's right() and bottom() are the far edges already: a line ends on the
+            // cell's boundary and meets the next cell's line without spilling into it.
+            const double edge = horizontal ? (towardsEnd ? r.right() : r.left()) : (towardsEnd ? r.bottom() : r.top());
+            const double from = std::min(centre + stop, edge), to = std::max(centre + stop, edge);
+            if (horizontal)
+                p.fillRect(QRectF(from, cy + offset, to - from, own.width), color);
+            else
+                p.fillRect(QRectF(cx + offset, from, own.width, to - from), color);
+        }
+    };
+    // Horizontal arms: strand 0 is the upper one (side A = up), strand 1 the lower (side B = down).
+    drawArm(b->left, left, true, false, b->right != 0, b->up, up, b->down, down);
+    drawArm(b->right, right, true, true, b->left != 0, b->up, up, b->down, down);
+    // Vertical arms: strand 0 is the left one (side A = left), strand 1 the right (side B = right).
+    drawArm(b->up, up, false, false, b->down != 0, b->left, left, b->right, right);
+    drawArm(b->down, down, false, true, b->up != 0, b->left, left, b->right, right);
 }
 
 void TerminalView::paintEvent(QPaintEvent* event) {
