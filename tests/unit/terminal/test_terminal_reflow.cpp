@@ -5,6 +5,7 @@
 // responsive while a large history is re-wrapped.
 #include "Scrollback.h"
 #include "TerminalEmulator.h"
+#include "TerminalTestTools.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -13,9 +14,8 @@
 
 #include <memory>
 
-#include <time.h>
-
 using namespace portal::terminal;
+using namespace portal::terminal::testing;
 
 namespace {
 
@@ -54,19 +54,6 @@ QList<Row> allRows(const TerminalEmulator& t) {
             QFAIL(qPrintable(QStringLiteral("row %1: got \"%2\" (%3), want \"%4\" (%5)")                    \
                                  .arg(index).arg((got).text).arg((got).wrapped).arg((want).text).arg((want).wrapped))); \
     } while (false)
-
-// Feeds in writes of 64 KiB, as a channel delivers output (one multi-megabyte write would
-// overflow the stack in libvterm 0.1, which decodes a write into a stack array).
-void feedAll(TerminalEmulator& t, const QByteArray& bytes) {
-    for (qsizetype i = 0; i < bytes.size(); i += 65536)
-        t.feed(bytes.mid(i, 65536));
-}
-
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
 
 // The same rows joined across wraps.
 QStringList logicalLines(const TerminalEmulator& t) {

@@ -3,6 +3,7 @@
 // output arrives and the history evicts old rows; a new query or cancel stops the old one;
 // the view moves to matches as they are found and its event loop stays free meanwhile.
 #include "TerminalSearch.h"
+#include "TerminalTestTools.h"
 #include "TerminalView.h"
 
 #include <QApplication>
@@ -12,9 +13,8 @@
 
 #include <memory>
 
-#include <time.h>
-
 using namespace portal::terminal;
+using namespace portal::terminal::testing;
 
 namespace {
 
@@ -29,11 +29,6 @@ QByteArray haystack(int first, int count) {
                (i % 11 == 0 ? " and NeEdLe" : "") + "\r\n";
     }
     return out;
-}
-
-void feedAll(TerminalEmulator& t, const QByteArray& bytes) {
-    for (qsizetype i = 0; i < bytes.size(); i += 65536)
-        t.feed(bytes.mid(i, 65536));
 }
 
 // The reference: every row's text scanned at once.
@@ -54,12 +49,6 @@ std::vector<Match> synchronousSearch(const TerminalEmulator& t, const QRegularEx
 void runToEnd(TerminalSearch& s) {
     while (!s.finished())
         QCoreApplication::processEvents();
-}
-
-double threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
 } // namespace
