@@ -406,10 +406,12 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 release();
                 if (escIntermediates_ == 0 && (c == '=' || c == '>' || c == 'c')) {
                     flush(i + 1);
-                    if (c == 'c')
+                    if (c == 'c') {
                         reset();
-                    else
+                        sink_.fullReset();
+                    } else {
                         modes_.applicationKeypad = (c == '=');
+                    }
                     sink_.scannerStateChanged();
                 }
             }

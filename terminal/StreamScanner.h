@@ -39,6 +39,8 @@ public:
         virtual void scannerStateChanged() = 0;
         // REP (CSI Ps b, ECMA-48 §8.3.103): repeat the preceding graphic character.
         virtual void repeatPrecedingCharacter(long count) = 0;
+        // RIS (ESC c, ECMA-48 §8.3.105), after libvterm has reset its own state.
+        virtual void fullReset() = 0;
 
     protected:
         ~Sink() = default;

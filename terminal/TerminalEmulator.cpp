@@ -151,6 +151,13 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
             vterm_input_write(vt, some.constData(), std::size_t(some.size()));
         }
     }
+    // xterm drops the host's colour changes on RIS (OSC 4/10/11/12 included).
+    void fullReset() override {
+        if (colors.resetAll()) {
+            markAll();
+            emit q->colorsChanged();
+        }
+    }
     void scannerStateChanged() override {
         penDirty = true;
         emit q->modesChanged();

@@ -3,12 +3,14 @@
 // and the colour specification parser (XParseColor's forms).
 #include "ColorScheme.h"
 #include "TerminalEmulator.h"
+#include "TerminalTestTools.h"
 
 #include <QtTest>
 
 #include <memory>
 
 using namespace portal::terminal;
+using portal::terminal::testing::feed;
 
 namespace {
 
@@ -80,12 +82,7 @@ private slots:
         QFETCH(QByteArray, reply);
         for (bool byteByByte : {false, true}) {
             Session s(ColorScheme::named(scheme));
-            if (byteByByte) {
-                for (char c : input)
-                    s.terminal->feed(&c, 1);
-            } else {
-                s.terminal->feed(input);
-            }
+            feed(*s.terminal, input, byteByByte);
             QCOMPARE(s.sent, reply);
             QVERIFY(!s.sent.contains("evil"));
         }
@@ -129,6 +126,13 @@ private slots:
         QTest::newRow("fg reset") << QByteArray("\033]10;#123456\007\033]110\007") << same << same << same << -1 << same;
         QTest::newRow("bg reset (ST)") << QByteArray("\033]11;#123456\033\\\033]111\033\\") << same << same << same
                                        << -1 << same;
+        // RIS (ESC c) drops every override, as xterm does; a later set applies again.
+        QTest::newRow("RIS resets fg, bg, cursor") << QByteArray("\033]10;#010203;#040506;#070809\007\033c") << same
+                                                  << same << same << -1 << same;
+        QTest::newRow("RIS resets the palette") << QByteArray("\033]4;5;#123456\007\033c") << same << same << same << 5
+                                                << same;
+        QTest::newRow("set after RIS") << QByteArray("\033]11;#123456\007\033c\033]4;9;#654321\007") << same << same
+                                       << same << 9 << 0x654321u;
         QTest::newRow("cursor reset keeps bg") << QByteArray("\033]11;#123456\007\033]12;#654321\007\033]112\007")
                                                << same << 0x123456u << same << -1 << same;
         // Malformed: ignored whole, the colour stays.
@@ -158,12 +162,7 @@ private slots:
         auto expect = [](uint value, const QColor& schemes) { return value == kNoChange ? rgbOf(schemes) : Rgb(value); };
         for (bool byteByByte : {false, true}) {
             Session s(scheme);
-            if (byteByByte) {
-                for (char c : input)
-                    s.terminal->feed(&c, 1);
-            } else {
-                s.terminal->feed(input);
-            }
+            feed(*s.terminal, input, byteByByte);
             QVERIFY(s.sent.isEmpty());
             const TerminalColors& c = s.terminal->colors();
             QCOMPARE(c.foreground, expect(foreground, scheme.foreground));
@@ -194,6 +193,18 @@ private slots:
         QCOMPARE(s.terminal->colors().foreground, rgbOf(light.foreground));
         s.terminal->feed("\033]111\007");
         QCOMPARE(s.terminal->colors().background, rgbOf(light.background));
+    }
+
+    // The view repaints after a RIS that dropped overrides (and only then).
+    void resetNotifiesView() {
+        Session s(ColorScheme::named(QStringLiteral("Portal Dark")));
+        s.terminal->feed("\033c");
+        QCOMPARE(s.changes, 0);
+        s.terminal->feed("\033]11;#010203\007");
+        QCOMPARE(s.changes, 1);
+        s.terminal->feed("\033c");
+        QCOMPARE(s.changes, 2);
+        QCOMPARE(s.terminal->colors(), ColorScheme::named(QStringLiteral("Portal Dark")).terminalColors());
     }
 
     // A flood of queries in one OSC is answered at most 256 times.
