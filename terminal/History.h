@@ -16,10 +16,6 @@
 
 namespace portal::terminal {
 
-// Cell::reserved of the blank left at the end of a row where a wide glyph did not fit and
-// went on to the next row; it is not part of the text and is dropped when rows are re-joined.
-inline constexpr std::uint8_t kWrapPadding = 1;
-
 // Appends a row's cells to a logical line, leaving out wrap padding.
 void appendToLogicalLine(std::vector<Cell>& line, std::span<const Cell> row);
 

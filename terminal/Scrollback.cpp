@@ -3,7 +3,8 @@
 // Line layout (all integers little-endian, unaligned, read with memcpy):
 //   u16 cells   number of stored cells (after trimming)
 //   u16 runs    number of style runs
-//   u8  flags   bit 0: the line wraps onto the next; bit 1: text is 4 bytes per cell
+//   u8  flags   bit 0: the line wraps onto the next; bit 1: text is 4 bytes per cell;
+//               bit 2: the last cell is wrap padding (kWrapPadding)
 //   text: cells × u8 (Latin-1, all narrow) or cells × u32 (code | kWideLead, or kWideTrail)
 //   runs × { u16 length, u16 style }
 #include "Scrollback.h"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr std::uint8_t kWrapped = 1;
 constexpr std::uint8_t kWideText = 2;
+constexpr std::uint8_t kEndsInPadding = 4;
 constexpr std::size_t kHeader = 5;
 constexpr std::uint32_t kWideLead = 1u << 30;
 constexpr std::uint32_t kWideTrail = 0x3FFFFFFFu; // never a scalar value nor a cluster code
@@ -192,7 +194,8 @@ void Scrollback::push(std::span<const Cell> cells, bool wrapped) {
     release(reserved - std::size_t(run - p));
     store<std::uint16_t>(p, std::uint16_t(n));
     store<std::uint16_t>(p + 2, std::uint16_t(runs));
-    p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0));
+    const bool padded = wrapped && n > 0 && cells[n - 1].reserved == kWrapPadding;
+    p[4] = std::uint8_t((wrapped ? kWrapped : 0) | (wide ? kWideText : 0) | (padded ? kEndsInPadding : 0));
 
     if (count_ == slots_.size())
         growRing();
@@ -268,6 +271,8 @@ void Scrollback::line(std::size_t index, std::vector<Cell>& cells) const {
             }
         }
     }
+    if ((p[4] & kEndsInPadding) && n > 0)
+        cells[n - 1].reserved = kWrapPadding;
 }
 
 } // namespace portal::terminal

@@ -13,6 +13,11 @@
 
 namespace portal::terminal {
 
+// Cell::reserved of the blank left at the end of a row where a wide glyph did not fit and
+// went on to the next row; it is not part of the text: dropped when rows are re-joined
+// (reflow, copy) and kept as such in the scrollback.
+inline constexpr std::uint8_t kWrapPadding = 1;
+
 // Lines are indexed 0 (oldest) … size()-1 (newest). When full, push() drops the oldest line,
 // so a scrolled line costs O(columns) whatever the capacity. Encoded lines are laid end to end
 // in 64 KiB chunks (a 5-byte header, the text, then 4 bytes per style run; see Scrollback.cpp),
@@ -30,7 +35,8 @@ public:
     void setCapacity(std::size_t capacity);
     void clear();
 
-    // Stores a row. Trailing default blanks are trimmed unless the row wraps onto the next.
+    // Stores a row. Trailing default blanks are trimmed unless the row wraps onto the next;
+    // a wrapping row's last cell keeps its kWrapPadding mark.
     void push(std::span<const Cell> cells, bool wrapped);
     // Removes the newest line and returns it (for growing the screen on resize).
     bool popNewest(std::vector<Cell>& cells, bool& wrapped);

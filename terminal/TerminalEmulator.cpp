@@ -273,7 +273,7 @@ inline int TerminalEmulator::Impl::putGlyph(VTermGlyphInfo* info, VTermPos pos) 
     lastGlyph = ch;
     *cell = Cell{ch, penId, 1, 0};
     damage.rows[r] = 1; // sized to the active screen's rows whenever they change
-    wrapCandidate = col + 1 >= cols ? int(r) : kNoRow;
+    wrapCandidate = col + 2 >= cols ? int(r) : kNoRow; // a wide glyph next may wrap early
     return 1;
 }
 
@@ -296,7 +296,7 @@ int TerminalEmulator::Impl::putWideGlyph(VTermGlyphInfo* info, VTermPos pos) {
     cell[0] = Cell{ch, penId, 2, 0};
     cell[1] = Cell{0, penId, 0, 0};
     damage.rows[r] = 1;
-    wrapCandidate = col + 2 >= cols ? int(r) : kNoRow;
+    wrapCandidate = col + 3 >= cols ? int(r) : kNoRow;
     return 1;
 }
 
@@ -360,14 +360,22 @@ int TerminalEmulator::Impl::putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos
     markRow(pos.row);
 
     // libvterm 0.1 does not report autowrap: a glyph at column 0 that directly follows one
-    // that filled the previous row (no cursor motion between) is a wrapped continuation.
+    // that filled the previous row (no cursor motion between) is a wrapped continuation; so
+    // is a wide glyph that follows one ending a cell short of the edge (it did not fit), and
+    // the blank it left is marked as padding, not text.
     if (col == 0 && wrapCandidate != kNoRow) {
-        if (wrapCandidate >= 0 && wrapCandidate == pos.row - 1)
-            g.wrapped[std::size_t(pos.row - 1)] = 1;
-        else if (wrapCandidate == kHistoryRow)
-            history.markNewestWrapped(); // a one-row region scrolled the filled row away
+        if (wrapCandidate >= 0 && wrapCandidate == pos.row - 1) {
+            Cell& last = g.row(pos.row - 1)[g.cols - 1];
+            const bool leftBlank = last.ch == 0 && last.width == 1;
+            if (leftBlank && width == 2)
+                last.reserved = kWrapPadding;
+            if (!leftBlank || width == 2)
+                g.wrapped[std::size_t(pos.row - 1)] = 1;
+        } else if (wrapCandidate == kHistoryRow) {
+            history.markNewestWrapped(); // a one-row region scrolled the row away (its blank trimmed)
+        }
     }
-    wrapCandidate = (col + width >= g.cols) ? pos.row : kNoRow;
+    wrapCandidate = (col + width + 1 >= g.cols) ? pos.row : kNoRow;
     return 1;
 }
 

@@ -2,6 +2,7 @@
 // scrollback and reflow; and the hostile sequences that have hurt terminals before.
 #include "Scrollback.h"
 #include "TerminalEmulator.h"
+#include "TerminalTestTools.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
@@ -12,21 +13,12 @@
 #include <memory>
 
 using namespace portal::terminal;
+using portal::terminal::testing::feed;
 
 namespace {
 
 std::unique_ptr<TerminalEmulator> make(int rows, int cols, TerminalEmulator::Options o = {}) {
     return std::make_unique<TerminalEmulator>(rows, cols, o);
-}
-
-// Feeds whole, or one byte per write (every split point of every sequence is exercised).
-void feed(TerminalEmulator& t, const QByteArray& bytes, bool byteByByte) {
-    if (!byteByByte) {
-        t.feed(bytes);
-        return;
-    }
-    for (char c : bytes)
-        t.feed(&c, 1);
 }
 
 QStringList screen(const TerminalEmulator& t) {
@@ -630,6 +622,8 @@ private slots:
                                                                        << QStringList{"1"} << QStringList{} << 0 << 1;
         QTest::newRow("wide glyph not split") << 3 << 6 << QByteArray("a\xe4\xb8\xad\xe6\x96\x87") << 3 << 4
                                               << QStringList{"a\u4e2d", "\u6587"} << QStringList{} << 1 << 2;
+        QTest::newRow("wide glyph wrapped early") << 3 << 4 << QByteArray("abc\xe4\xb8\xad") << 3 << 8
+                                                  << QStringList{"abc\u4e2d"} << QStringList{} << 0 << 5;
         QTest::newRow("cursor inside a line") << 3 << 10 << QByteArray("abcdefgh\033[1;3H") << 3 << 4
                                               << QStringList{"abcd", "efgh"} << QStringList{} << 0 << 2;
         QTest::newRow("cursor after a prompt") << 3 << 10 << QByteArray("$ ") << 3 << 5 << QStringList{"$"}
@@ -665,6 +659,51 @@ private slots:
         u->resize(newRows, newCols);
         u->resize(rows, cols);
         QCOMPARE(history(*u) + screen(*u), before);
+    }
+
+    // The blank a wide glyph leaves at the end of a row when it wraps early is padding, not text:
+    // rows joined again (reflow, in the history too, and after several resizes) do not gain a
+    // space. `widths` are applied in turn; `lines` are history and screen joined across wraps.
+    void wrapPaddingIsNotText_data() {
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QList<int>>("widths");
+        QTest::addColumn<QStringList>("lines");
+        const QString text = QStringLiteral("a\u4e2d\u6587b");
+        QTest::newRow("live wrap, scrolled into history") << 4 << QByteArray("abc\xe4\xb8\xad\r\n1\r\n2\r\n3\r\n4")
+                                                          << QList<int>{9} << QStringList{"abc\u4e2d", "1", "2", "3", "4"};
+        QTest::newRow("reflow pads, history keeps it") << 8 << QByteArray("a\xe4\xb8\xad\xe6\x96\x87" "b\r\n1\r\n2\r\n3\r\n4")
+                                                       << QList<int>{4, 8} << QStringList{text, "1", "2", "3", "4"};
+        QTest::newRow("several resizes") << 8 << QByteArray("a\xe4\xb8\xad\xe6\x96\x87" "b\r\n1\r\n2\r\n3\r\n4")
+                                         << QList<int>{4, 3, 5, 4, 20} << QStringList{text, "1", "2", "3", "4"};
+    }
+    void wrapPaddingIsNotText() {
+        QFETCH(int, cols);
+        QFETCH(QByteArray, input);
+        QFETCH(QList<int>, widths);
+        QFETCH(QStringList, lines);
+        auto t = make(2, cols);
+        t->feed(input);
+        for (int w : widths) {
+            t->resize(2, w);
+            t->finishReflow();
+        }
+        QStringList got;
+        QString current;
+        for (int r = -t->historySize(); r < t->rows(); ++r) {
+            std::vector<Cell> scratch;
+            for (const Cell& c : t->line(r, scratch))
+                t->appendCellText(c, current); // as selection copies: every cell of a wrapped row
+            if (!t->isWrapped(r)) {
+                while (current.endsWith(QLatin1Char(' ')))
+                    current.chop(1);
+                got << current;
+                current.clear();
+            }
+        }
+        while (!got.isEmpty() && got.last().isEmpty())
+            got.removeLast();
+        QCOMPARE(got, lines);
     }
 
     void alternateScreenIsCroppedOnResize() {

@@ -144,6 +144,10 @@ private slots:
         // 45 characters on 40 columns: the wrapped row is joined, not split by a newline.
         QTest::newRow("wrapped line joined") << int(M::Line) << 2 << 0 << 3 << 0
                                              << "0123456789012345678901234567890123456789abcde";
+        // 39 characters and a wide glyph that did not fit in the last column: the blank it left
+        // there is not text.
+        QTest::newRow("wide glyph wrapped early") << int(M::Line) << 4 << 0 << 5 << 0
+                                                  << "012345678901234567890123456789012345678\u4e2dx";
     }
     void selectionModes() {
         QFETCH(int, mode);
@@ -153,7 +157,8 @@ private slots:
         QFETCH(int, toCol);
         QFETCH(QString, text);
         Fixture f;
-        f.view.receive("hello world   \r\n  /usr/local-bin x\r\n0123456789012345678901234567890123456789abcde\r\n");
+        f.view.receive("hello world   \r\n  /usr/local-bin x\r\n0123456789012345678901234567890123456789abcde\r\n"
+                       "012345678901234567890123456789012345678\xe4\xb8\xadx\r\n");
         const std::int64_t top = f.view.positionAt(QPoint(0, 0)).line;
         f.view.setSelection({top + fromRow, fromCol}, {top + toRow, toCol}, TerminalView::SelectionMode(mode));
         QCOMPARE(f.view.selectedText(), text);
