@@ -25,16 +25,30 @@ TerminalSearch::RowText TerminalSearch::rowText(const TerminalEmulator& emulator
 }
 
 void TerminalSearch::matchRow(const QRegularExpression& expression, const TerminalEmulator& emulator, int row,
-                              std::int64_t line, std::vector<Match>& out) {
-    const RowText rt = rowText(emulator, row);
-    if (rt.text.isEmpty())
+                              std::int64_t line, std::vector<Match>& out, RowBuffers& buffers) {
+    buffers.text.clear(); // keeps the allocation
+    for (const Cell& cell : emulator.line(row, buffers.cells)) {
+        // Most cells are one UTF-16 unit; clusters, wide-glyph halves, padding and characters
+        // beyond the BMP take the emulator's general path.
+        if (cell.width == 1 && cell.reserved == 0 && cell.ch < 0xD800) {
+            buffers.text.push_back(cell.ch == 0 ? u' ' : char16_t(cell.ch));
+        } else {
+            buffers.cell.truncate(0);
+            emulator.appendCellText(cell, buffers.cell);
+            buffers.text.append(reinterpret_cast<const char16_t*>(buffers.cell.utf16()), std::size_t(buffers.cell.size()));
+        }
+    }
+    if (buffers.text.empty())
         return;
-    auto it = expression.globalMatch(rt.text);
+    auto it = expression.globalMatch(QStringView(buffers.text));
+    std::vector<int> column; // of each UTF-16 unit, built for a row that has a match
     while (it.hasNext()) {
         const auto m = it.next();
         if (m.capturedLength() == 0)
             continue;
-        out.push_back({line, rt.column[std::size_t(m.capturedStart())], rt.column[std::size_t(m.capturedEnd() - 1)]});
+        if (column.empty())
+            column = rowText(emulator, row).column;
+        out.push_back({line, column[std::size_t(m.capturedStart())], column[std::size_t(m.capturedEnd() - 1)]});
     }
 }
 
@@ -118,7 +132,7 @@ bool TerminalSearch::step(std::chrono::steady_clock::time_point deadline) {
     while (newerEdge_ < liveTop()) {
         if (timeUp())
             break;
-        matchRow(expression_, emulator_, int(newerEdge_ - liveTop()), newerEdge_, scratch_);
+        matchRow(expression_, emulator_, int(newerEdge_ - liveTop()), newerEdge_, scratch_, buffers_);
         for (const Match& m : scratch_)
             history_.push_back(m);
         scratch_.clear();
@@ -128,7 +142,7 @@ bool TerminalSearch::step(std::chrono::steady_clock::time_point deadline) {
     while (newerEdge_ >= liveTop() && olderEdge_ >= oldest) {
         if (timeUp())
             break;
-        matchRow(expression_, emulator_, int(olderEdge_ - liveTop()), olderEdge_, scratch_);
+        matchRow(expression_, emulator_, int(olderEdge_ - liveTop()), olderEdge_, scratch_, buffers_);
         for (auto it = scratch_.rbegin(); it != scratch_.rend(); ++it)
             history_.push_front(*it);
         scratch_.clear();
@@ -142,7 +156,7 @@ bool TerminalSearch::step(std::chrono::steady_clock::time_point deadline) {
 void TerminalSearch::scanScreen() {
     screen_.clear();
     for (int r = 0; r < emulator_.rows(); ++r)
-        matchRow(expression_, emulator_, r, liveTop() + r, screen_);
+        matchRow(expression_, emulator_, r, liveTop() + r, screen_, buffers_);
 }
 
 std::vector<TerminalSearch::Match> TerminalSearch::matches() const {

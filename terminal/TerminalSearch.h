@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace portal::terminal {
@@ -39,9 +40,21 @@ public:
         std::vector<int> column;
     };
     static RowText rowText(const TerminalEmulator& emulator, int row);
+    // What matching a row needs, kept from row to row: a scan visits up to a million rows, and
+    // most have no match, so only the text is built (the columns when a match needs them).
+    struct RowBuffers {
+        std::vector<Cell> cells;
+        std::u16string text; // matched as a QStringView: no QString to share or detach
+        QString cell;
+    };
     // The non-empty matches of `expression` in a row, left to right.
     static void matchRow(const QRegularExpression& expression, const TerminalEmulator& emulator, int row,
-                         std::int64_t line, std::vector<Match>& out);
+                         std::int64_t line, std::vector<Match>& out, RowBuffers& buffers);
+    static void matchRow(const QRegularExpression& expression, const TerminalEmulator& emulator, int row,
+                         std::int64_t line, std::vector<Match>& out) {
+        RowBuffers buffers;
+        matchRow(expression, emulator, row, line, out, buffers);
+    }
 
     explicit TerminalSearch(TerminalEmulator& emulator, QObject* parent = nullptr);
 
@@ -85,6 +98,7 @@ private:
     std::int64_t olderEdge_ = 0; // next history line to scan going back (scan done below firstLine())
     std::int64_t newerEdge_ = 0; // history lines from here to liveTop() arrived since, not yet scanned
     std::vector<Match> scratch_;
+    RowBuffers buffers_;
 };
 
 } // namespace portal::terminal
