@@ -72,6 +72,8 @@ public:
     void finishReflow();
     // Rows not yet re-wrapped (for progress and tests).
     std::size_t staleRows() const;
+    // How many of the newest rows are at the current width: all of them unless a reflow runs.
+    std::size_t newestRowsAtWidth() const { return reflowing() ? tail_.size() : size(); }
 
     std::size_t memoryBytes() const;
 

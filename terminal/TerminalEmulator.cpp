@@ -891,6 +891,7 @@ void TerminalEmulator::setClipboardWrite(bool allowed, std::size_t limit) {
 }
 
 bool TerminalEmulator::reflowPending() const { return d->history.reflowing(); }
+int TerminalEmulator::historyRowsReflowed() const { return int(d->history.newestRowsAtWidth()); }
 
 void TerminalEmulator::finishReflow() {
     if (!d->history.reflowing())

@@ -62,6 +62,9 @@ public:
     // read as they were cut, and rows joined across wraps still give the same lines.
     void resize(int rows, int columns);
     bool reflowPending() const;
+    // History rows -1 … -n, the newest n, are at the current width (all of them unless a
+    // reflow is pending; older rows then read as they were cut at an earlier width).
+    int historyRowsReflowed() const;
     void finishReflow(); // the rest of a running reflow, now
     void setScrollbackLines(std::size_t lines);
     void setClipboardWrite(bool allowed, std::size_t limit);

@@ -3,6 +3,7 @@
 #include "TerminalView.h"
 
 #include "InputEncoder.h"
+#include "Scrollback.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -312,10 +313,22 @@ void TerminalView::resizeTerminal() {
     const int rowCount = std::max(1, viewport()->height() / cellHeight_);
     if (cols == emulator_->columns() && rowCount == emulator_->rows())
         return;
+    // The selection stays on its text, wherever the reflow moves it (not on the alternate
+    // screen, which is cropped, not reflowed).
+    std::optional<std::pair<LinePlace, LinePlace>> selected;
+    if (selection_ && !emulator_->modes().alternateScreen)
+        selected.emplace(linePlace(selection_->first), linePlace(selection_->second));
     emulator_->resize(rowCount, cols);
     seenPushed_ = emulator_->historyPushed();
     scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
-    clearSelection();
+    selection_.reset();
+    if (selected) {
+        const auto from = positionOf(selected->first);
+        const auto to = positionOf(selected->second);
+        if (from && to)
+            selection_.emplace(*from, *to);
+    }
+    showReflowedRows();
     match_.reset();
     searcher_->restart(); // rows moved between screen and history, or were re-wrapped
     updateScrollBar();
@@ -342,6 +355,7 @@ void TerminalView::scrollContentsBy(int, int) {
     if (updatingScrollBar_)
         return;
     scrollOffset_ = emulator_->historySize() - verticalScrollBar()->value();
+    showReflowedRows();
     viewport()->update();
 }
 
@@ -350,8 +364,81 @@ void TerminalView::scrollLines(int delta) {
     if (offset == scrollOffset_)
         return;
     scrollOffset_ = offset;
+    showReflowedRows();
     updateScrollBar();
     viewport()->update();
+}
+
+// While a reflow runs in the background, history rows beyond the newest thousand or so are
+// still at the width they were cut at: wider ones would be drawn cut off. Scrolling up to them
+// finishes the reflow first. The viewport keeps its distance from the oldest row (the reflow
+// goes oldest first, so the rows above it are final), and the top stays the top.
+void TerminalView::showReflowedRows() {
+    if (!emulator_->reflowPending() || scrollOffset_ <= emulator_->historyRowsReflowed())
+        return;
+    const int fromOldest = emulator_->historySize() - scrollOffset_;
+    emulator_->finishReflow();
+    scrollOffset_ = std::clamp(emulator_->historySize() - fromOldest, 0, emulator_->historySize());
+    updateScrollBar();
+}
+
+// Logical lines are counted from the cursor's because a reflow keeps the cursor in its line
+// and every line around it in order (the history only loses lines at its far end).
+TerminalView::LinePlace TerminalView::linePlace(TextPosition position) const {
+    const int cursorRow = emulator_->cursor().row;
+    const int row = std::clamp(emulatorRow(position.line), -emulator_->historySize(), rows() - 1);
+    LinePlace place;
+    for (int r = row; r < cursorRow; ++r)
+        place.linesAboveCursor += emulator_->isWrapped(r) ? 0 : 1;
+    for (int r = cursorRow; r < row; ++r)
+        place.linesAboveCursor -= emulator_->isWrapped(r) ? 0 : 1;
+    std::vector<Cell> scratch;
+    for (int r = row - 1; r >= -emulator_->historySize() && emulator_->isWrapped(r); --r) {
+        const auto cells = emulator_->line(r, scratch);
+        place.offset += std::int64_t(cells.size()) - (!cells.empty() && cells.back().reserved == kWrapPadding ? 1 : 0);
+    }
+    place.offset += position.column;
+    return place;
+}
+
+// The inverse of linePlace() on the rows as they are now; nothing when the line is gone.
+std::optional<TerminalView::TextPosition> TerminalView::positionOf(LinePlace place) {
+    const int top = -emulator_->historySize();
+    auto lineStart = [&](int r) {
+        while (r > top && emulator_->isWrapped(r - 1))
+            --r;
+        return r;
+    };
+    int row = lineStart(emulator_->cursor().row);
+    for (std::int64_t n = place.linesAboveCursor; n > 0; --n) {
+        if (row <= top)
+            return std::nullopt;
+        row = lineStart(row - 1);
+        // Rows the reflow has not reached yet would give other offsets than they will have.
+        if (emulator_->reflowPending() && row < -emulator_->historyRowsReflowed()) {
+            emulator_->finishReflow();
+            return positionOf(place);
+        }
+    }
+    for (std::int64_t n = place.linesAboveCursor; n < 0; ++n) {
+        while (row < rows() - 1 && emulator_->isWrapped(row))
+            ++row;
+        if (row >= rows() - 1)
+            return std::nullopt;
+        ++row;
+    }
+    std::vector<Cell> scratch;
+    std::int64_t offset = place.offset;
+    while (row < rows() - 1 && emulator_->isWrapped(row)) {
+        const auto cells = emulator_->line(row, scratch);
+        const std::int64_t length =
+            std::int64_t(cells.size()) - (!cells.empty() && cells.back().reserved == kWrapPadding ? 1 : 0);
+        if (offset < length)
+            break;
+        offset -= length;
+        ++row;
+    }
+    return TextPosition{liveTop() + row, int(std::min<std::int64_t>(offset, columns() - 1))};
 }
 
 void TerminalView::scrollToBottom() { scrollLines(-scrollOffset_); }

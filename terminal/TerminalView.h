@@ -131,6 +131,15 @@ protected:
 
 private:
     struct RowText;
+    // A place in the text that a reflow keeps: its logical line (rows joined across wraps),
+    // counted from the cursor's (positive above it), and the cell offset in that line.
+    struct LinePlace {
+        std::int64_t linesAboveCursor = 0;
+        std::int64_t offset = 0;
+    };
+    LinePlace linePlace(TextPosition position) const;
+    std::optional<TextPosition> positionOf(LinePlace place);
+    void showReflowedRows();
     void scheduleFrame();
     void renderFrame();
     void updateMetrics();

@@ -24,15 +24,18 @@ struct Fixture {
         font.setPixelSize(14);
         view.setTerminalFont(font);
         view.setOpenLinksAutomatically(false);
-        const QSize cell = view.cellSize();
-        // 40×10 cells plus the scroll bar and frame.
-        view.resize(40 * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
-                    10 * cell.height() + 2 * view.frameWidth());
+        resizeCells(40, 10);
         view.show();
         QObject::connect(&view, &TerminalView::sendBytes, [this](const QByteArray& b) { sent += b; });
     }
     void settle() {
         QTest::qWait(40); // two frames
+    }
+    // Resizes the widget to `columns` × `rows` cells.
+    void resizeCells(int columns, int rows) {
+        const QSize cell = view.cellSize();
+        view.resize(columns * cell.width() + view.verticalScrollBar()->sizeHint().width() + 2 * view.frameWidth(),
+                    rows * cell.height() + 2 * view.frameWidth());
     }
     QPoint cellCenter(int row, int col) const {
         const QSize c = view.cellSize();
@@ -349,6 +352,76 @@ private slots:
                      image.pixelColor(QPoint(3 * cell.width(), y)) == scheme.background;
         }
         QVERIFY(joined);
+    }
+
+    // A resize re-wraps the text; the selection stays on the same text (here on a wrapped line
+    // in the history, starting in one row and ending in the next).
+    void selectionFollowsReflow_data() {
+        QTest::addColumn<int>("columns");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("narrower") << 30 << 10;
+        QTest::newRow("much narrower") << 7 << 10;
+        QTest::newRow("wider") << 70 << 10;
+        QTest::newRow("shorter") << 40 << 4;
+        QTest::newRow("taller") << 40 << 30;
+    }
+    void selectionFollowsReflow() {
+        QFETCH(int, columns);
+        QFETCH(int, rows);
+        Fixture f;
+        QByteArray out;
+        for (int i = 0; i < 30; ++i)
+            out += "filler " + QByteArray::number(i) + "\r\n";
+        out += "0123456789012345678901234567890123456789abcdefghij the target text\r\n";
+        for (int i = 0; i < 12; ++i)
+            out += "after " + QByteArray::number(i) + "\r\n";
+        f.view.receive(out);
+        TerminalEmulator& t = f.view.emulator();
+        const std::int64_t top = std::int64_t(t.historyPushed());
+        int row = -t.historySize();
+        while (!t.text(row).contains(QLatin1String("target")))
+            ++row;
+        QVERIFY(row < 0 && t.isWrapped(row - 1));
+        const int end = int(t.text(row).indexOf(QLatin1String("target"))) + 5;
+        f.view.setSelection({top + row - 1, 38}, {top + row, end}, TerminalView::SelectionMode::Character);
+        const QString selected = QStringLiteral("89abcdefghij the target");
+        QCOMPARE(f.view.selectedText(), selected);
+        f.resizeCells(columns, rows);
+        QCOMPARE(f.view.columns(), columns);
+        QVERIFY(f.view.hasSelection());
+        QCOMPARE(f.view.selectedText(), selected);
+        f.resizeCells(40, 10); // and back
+        QCOMPARE(f.view.selectedText(), selected);
+    }
+
+    // Rows the background reflow has not reached are at their old width; scrolled to, they
+    // are shown re-wrapped, not cut off at the new width.
+    void rowsScrolledToAreReflowed() {
+        Fixture f;
+        f.view.setScrollbackLines(100000);
+        f.resizeCells(100, 10);
+        QByteArray out;
+        for (int i = 0; i < 4000; ++i)
+            out += "line " + QByteArray::number(i).rightJustified(4, '0') + ' ' + QByteArray(80, char('a' + i % 26)) + "\r\n";
+        for (qsizetype i = 0; i < out.size(); i += 65536)
+            f.view.receive(out.mid(i, 65536));
+        f.resizeCells(40, 10);
+        QVERIFY(f.view.emulator().reflowPending());
+        f.view.verticalScrollBar()->setValue(0); // the top of the history
+        const QString first = QStringLiteral("line 0000 ") + QString(80, QLatin1Char('a'));
+        QCOMPARE(f.view.visibleText(0), first.left(40));
+        QCOMPARE(f.view.visibleText(1), first.mid(40, 40));
+        QCOMPARE(f.view.visibleText(2), first.mid(80));
+        // The same scrolling there by lines, after resizes made at the bottom (a resize made
+        // while scrolled up to such rows finishes the reflow at once).
+        f.view.scrollToBottom();
+        f.resizeCells(90, 10);
+        f.resizeCells(30, 10);
+        QVERIFY(f.view.emulator().reflowPending());
+        f.view.scrollLines(f.view.emulator().historySize());
+        for (int r = 0; r < 10; ++r)
+            QVERIFY2(f.view.visibleText(r).size() <= 30, qPrintable(f.view.visibleText(r)));
+        QCOMPARE(f.view.visibleText(0), first.left(30));
     }
 
     void viewStaysPutWhenScrolledUp() {
