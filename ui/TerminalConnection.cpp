@@ -1,6 +1,7 @@
 // One SSH shell connection for a terminal pane: worker thread, dialogs, reconnects.
 #include "TerminalConnection.h"
 
+#include "AgentConnection.h"
 #include "PasswordVault.h"
 
 #include "SshWorker.h"
@@ -98,7 +99,7 @@ std::optional<ConnectOptions> TerminalConnection::connectOptionsFor(const Sessio
 {
     ConnectOptions options;
     if (session.authMethods.contains(AuthMethod::Agent))
-        options.agentSocket = qEnvironmentVariable("SSH_AUTH_SOCK");
+        options.agentSocket = protocol::qt::AgentConnection::defaultAddress();
     // To $DISPLAY, with the xauth of the PATH's usual place, as ssh -X / -Y.
     options.x11.enabled = session.x11Forwarding != X11Mode::Off;
     options.x11.trusted = session.x11Forwarding == X11Mode::Trusted;
@@ -119,7 +120,7 @@ std::optional<ConnectOptions> TerminalConnection::connectOptionsFor(const Sessio
         hop.keepaliveSeconds = session.keepaliveSeconds;
         protocol::qt::JumpHost jump;
         jump.config = clientConfigFor(hop, preferences);
-        jump.options.agentSocket = qEnvironmentVariable("SSH_AUTH_SOCK");
+        jump.options.agentSocket = protocol::qt::AgentConnection::defaultAddress();
         options.jumpHosts.push_back(std::move(jump));
     }
     return options;

@@ -9,6 +9,7 @@
 #include "LocalTerminal.h"
 #include "Prompter.h"
 
+#include "AgentConnection.h"
 #include "ChannelDevice.h"
 #include "LocalStreamSocket.h"
 #include "SshWorker.h"
@@ -291,8 +292,7 @@ QString agentSocketFor(const SshInvocation& invocation) {
     // ForwardAgent naming a socket forwards that one; otherwise the agent is SSH_AUTH_SOCK's.
     if (!invocation.agentSocket.empty())
         return QString::fromStdString(invocation.agentSocket);
-    const char* socket = std::getenv("SSH_AUTH_SOCK");
-    return socket ? QString::fromLocal8Bit(socket) : QString();
+    return qt::AgentConnection::defaultAddress();
 }
 
 qt::ConnectOptions connectOptions(const SshInvocation& invocation) {

@@ -19,6 +19,15 @@ AgentConnection::~AgentConnection() {
     socket_.abort();
 }
 
+QString AgentConnection::defaultAddress() {
+    const QString fromEnvironment = qEnvironmentVariable("SSH_AUTH_SOCK");
+#ifdef Q_OS_WIN
+    if (fromEnvironment.isEmpty())
+        return QStringLiteral(R"(\\.\pipe\openssh-ssh-agent)");
+#endif
+    return fromEnvironment;
+}
+
 void AgentConnection::open() {
     emit logMessage(static_cast<int>(client::LogLevel::Debug),
                     QStringLiteral("ssh-agent: connecting to %1").arg(path_));

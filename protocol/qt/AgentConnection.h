@@ -19,6 +19,10 @@ public:
     explicit AgentConnection(QString socketPath, QObject* parent = nullptr);
     ~AgentConnection() override;
 
+    // Where the user's agent listens: SSH_AUTH_SOCK when set; otherwise, on Windows, the
+    // Windows OpenSSH agent's pipe (as its ssh.exe does); empty when there is none.
+    static QString defaultAddress();
+
     // Starts connecting; requests made meanwhile wait in the client.
     void open();
     // The signer the core's ClientConfig::agent points at.
