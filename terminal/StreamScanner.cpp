@@ -13,6 +13,8 @@ namespace {
 
 constexpr char NUL = 0x00;
 constexpr char BEL = 0x07;
+constexpr char SO = 0x0e; // LS1 (ECMA-48 §8.3.76)
+constexpr char SI = 0x0f; // LS0 (ECMA-48 §8.3.75)
 constexpr char CAN = 0x18;
 constexpr char SUB = 0x1a;
 constexpr char ESC = 0x1b;
@@ -149,6 +151,53 @@ void StreamScanner::reset() {
     modes_ = TerminalModes{};
     faint_ = invisible_ = false;
     underlineColour_ = Color{};
+    text_ = TextState{};
+}
+
+// The first parameter of a CSI's parameter bytes, as libvterm reads it (sub-parameters after
+// ':' belong to it); -1 when missing or too long to matter.
+static int firstCsiArgument(std::string_view params) {
+    const std::string_view first = params.substr(0, params.find_first_of(";:"));
+    if (first.empty() || first.size() > 6)
+        return -1;
+    int n = 0;
+    for (char c : first)
+        n = n * 10 + (c - '0');
+    return n;
+}
+
+void StreamScanner::noteControl(unsigned char c) {
+    if (c == SO)
+        text_.gl = 1;
+    else if (c == SI)
+        text_.gl = 0;
+}
+
+// An escape sequence's final byte, as libvterm's on_escape sees it: LS2, LS3, RIS, and the
+// designations (SCS, ESC ( F and the like) of G0–G3, of which only 'B' is ASCII.
+void StreamScanner::noteEscape(char final) {
+    if (escIntermediates_ == 0) {
+        if (final == 'n' || final == 'o')
+            text_.gl = final == 'n' ? 2 : 3;
+        return;
+    }
+    if (escIntermediate_ < '(' || escIntermediate_ > '+')
+        return;
+    const unsigned bit = 1u << (escIntermediate_ - '(');
+    if (escIntermediates_ == 1 && final == 'B')
+        text_.asciiSets = static_cast<unsigned char>(text_.asciiSets | bit);
+    else
+        text_.asciiSets = static_cast<unsigned char>(text_.asciiSets & ~bit);
+}
+
+// IRM (SM/RM 4) and DECOM (DECSET/DECRST 6): libvterm 0.1.4 reads only the first parameter.
+void StreamScanner::noteTextModes(char final) {
+    const bool set = final == 'h';
+    if (csiPlain_ && firstCsiArgument(csi_) == 4)
+        text_.insert = set;
+    else if (csi_.size() > 1 && csi_[0] == '?' && csi_.find_first_not_of("0123456789;:", 1) == std::string::npos &&
+             firstCsiArgument(std::string_view(csi_).substr(1)) == 6)
+        text_.origin = set;
 }
 
 // Whether a CSI with this final byte may change what the scanner tracks or must re-issue:
@@ -345,12 +394,39 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
         if (state_ == State::Ground) {
             // Text and controls are libvterm's; only an ESC starts something to watch.
-            const void* esc = std::memchr(bytes + i, ESC, length - i);
-            if (!esc) {
-                i = length;
-                break;
+            if (!textRuns_) {
+                const void* esc = std::memchr(bytes + i, ESC, length - i);
+                i = esc ? std::size_t(static_cast<const char*>(esc) - bytes) : length;
+            } else {
+                // Byte by byte: SO and SI change the character set in GL, and long runs of
+                // printable ASCII are handed over apart (see setTextRuns).
+                while (i < length) {
+                    const auto b = static_cast<unsigned char>(bytes[i]);
+                    if (b - 0x20u < 0x5fu) {
+                        std::size_t end = i + 1;
+                        while (end < length && static_cast<unsigned char>(bytes[end]) - 0x20u < 0x5fu)
+                            ++end;
+                        // Not when UTF-8 follows: libvterm decodes a combining mark right after
+                        // the run with the run's last character only when both come in one
+                        // text call (a later call checks the cursor, which stays put at the
+                        // last column).
+                        const bool utf8Follows = end < length && static_cast<unsigned char>(bytes[end]) >= 0x80;
+                        if (end - i >= kMinTextRun && !utf8Follows && plainText()) {
+                            flush(i + 1);
+                            sink_.printableText(bytes + i + 1, end - i - 1);
+                            passStart = end;
+                        }
+                        i = end;
+                        continue;
+                    }
+                    if (b == static_cast<unsigned char>(ESC))
+                        break;
+                    noteControl(b);
+                    ++i;
+                }
             }
-            i = std::size_t(static_cast<const char*>(esc) - bytes);
+            if (i == length)
+                break;
             beginEscape(i);
             ++i;
             continue;
@@ -371,6 +447,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 holdUpTo(i);
                 if (c != NUL && c != DEL)
                     sink_.passThrough(bytes + i, 1);
+                noteControl(c);
                 passStart = seqStart = i + 1;
             }
             ++i;
@@ -394,7 +471,8 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 holdUpTo(i);
                 passStart = seqStart = i + 1;
             } else if (c < 0x30) {
-                ++escIntermediates_; // ECMA-48 §5.3: a designation such as ESC ( B follows
+                if (escIntermediates_++ == 0) // ECMA-48 §5.3: a designation such as ESC ( B follows
+                    escIntermediate_ = char(c);
             } else {
                 // The final byte: a C1 control in 7-bit form (0x40–0x5f, no intermediates) or an
                 // escape sequence such as a designation, DECKPAM or RIS.
@@ -404,6 +482,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                     break;
                 }
                 release();
+                noteEscape(char(c));
                 if (escIntermediates_ == 0 && (c == '=' || c == '>' || c == 'c')) {
                     flush(i + 1);
                     if (c == 'c') {
@@ -511,6 +590,8 @@ void StreamScanner::finishString() {
 void StreamScanner::finishCsi(char final) {
     if (csi_.empty() && final != 'm')
         return;
+    if (final == 'h' || final == 'l')
+        noteTextModes(final);
     const bool privateMode = !csi_.empty() && csi_[0] == '?';
     if (privateMode && (final == 'h' || final == 'l')) {
         int value = 0;
@@ -537,6 +618,7 @@ void StreamScanner::finishCsi(char final) {
         modes_.applicationKeypad = false;
         faint_ = invisible_ = false;
         underlineColour_ = Color{};
+        // text_ stays: libvterm 0.1.4 keeps the character sets through DECSTR.
         return;
     }
     if (final == 'm')

@@ -41,6 +41,9 @@ public:
         virtual void repeatPrecedingCharacter(long count) = 0;
         // RIS (ESC c, ECMA-48 §8.3.105), after libvterm has reset its own state.
         virtual void fullReset() = 0;
+        // The rest of a run of printable ASCII whose first byte has just been passed through,
+        // while plainText() holds (see setTextRuns). The sink may place them itself.
+        virtual void printableText(const char* bytes, std::size_t length) { passThrough(bytes, length); }
 
     protected:
         ~Sink() = default;
@@ -60,6 +63,17 @@ public:
         maxRepeat_ = long(rows) * columns;
     }
     void feed(const char* bytes, std::size_t length);
+    // Runs of at least kMinTextRun printable ASCII bytes (0x20–0x7e) met in the ground state
+    // while plainText() holds, and not followed by UTF-8 in the same write, go to the sink as
+    // the run's first byte (passed through) and the rest (printableText), so that the sink can
+    // write them without a callback per character.
+    static constexpr std::size_t kMinTextRun = 8;
+    void setTextRuns(bool on) { textRuns_ = on; }
+    // Whether libvterm writes printable ASCII as itself, overwriting: the character set in GL
+    // (SO/SI, LS2/LS3) is designated ASCII (ESC ( B and the like, or a reset), and neither IRM
+    // (insert, CSI 4 h) nor DECOM (origin, CSI ? 6 h) is set. Kept on the safe side: a
+    // designation or mode this does not model counts as not plain until a reset.
+    bool plainText() const { return ((text_.asciiSets >> text_.gl) & 1) != 0 && !text_.insert && !text_.origin; }
     // RIS or a hard reset from outside: modes and pen extras back to power-on values.
     void reset();
 
@@ -95,6 +109,18 @@ private:
     void finishCsi(char final);
     void applyDecMode(int mode, bool set);
     void applySgr();
+    void noteControl(unsigned char c);
+    void noteEscape(char final);
+    void noteTextModes(char final);
+
+    // What libvterm 0.1.4's state layer does to text (src/state.c: on_escape's SCS, LS2, LS3,
+    // on_control's SO, SI, set_mode, set_dec_mode, vterm_state_reset).
+    struct TextState {
+        unsigned char asciiSets = 0xF; // bit n: Gn is ASCII (or UTF-8, which is ASCII there)
+        unsigned char gl = 0;          // the set invoked into GL
+        bool insert = false;
+        bool origin = false;
+    };
 
     Sink& sink_;
     State state_ = State::Ground;
@@ -103,6 +129,7 @@ private:
     std::string held_;
     bool overflow_ = false;  // the pending sequence outgrew its bounds: dropped when it ends
     int escIntermediates_ = 0;
+    char escIntermediate_ = 0; // the first intermediate byte (SCS: '(' ')' '*' '+')
     std::string csi_;        // leader, parameter and intermediate bytes of the CSI being read
     int csiArgs_ = 1;        // arguments in csi_ as libvterm counts them (every ';' and ':')
     bool csiPlain_ = true;   // no leader and no intermediate: an ECMA-48 sequence proper
@@ -119,6 +146,8 @@ private:
     bool invisible_ = false;
     Color underlineColour_;
     bool sgrUnderlineColour_ = false; // the SGR being dispatched has a 58 or 59 group
+    TextState text_;
+    bool textRuns_ = false;
 };
 
 } // namespace portal::terminal

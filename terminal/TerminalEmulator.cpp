@@ -25,6 +25,9 @@ constexpr std::size_t kMaxLinkBytes = 2048;
 constexpr std::size_t kMaxLinks = 0xFFFF;
 constexpr std::size_t kBaseOscBytes = 8192;
 constexpr std::size_t kMaxVTermWrite = 64 * 1024; // bytes per vterm_input_write (see feed)
+// Printable text placed directly (Impl::printableText) in pieces of at least this many
+// characters: below it, moving libvterm's cursor costs more than the callbacks saved.
+constexpr std::size_t kMinDirectText = 4;
 // Reflow on resize: rows re-wrapped at once (beyond the screen's), and the slices the rest is
 // re-wrapped in from the event loop, short enough to keep input and painting smooth.
 constexpr std::size_t kImmediateReflowRows = 1000;
@@ -158,6 +161,8 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
             emit q->colorsChanged();
         }
     }
+    void printableText(const char* bytes, std::size_t length) override;
+    void placeText(const char* bytes, std::size_t count, VTermPos pos);
     void scannerStateChanged() override {
         penDirty = true;
         emit q->modesChanged();
@@ -300,6 +305,74 @@ int TerminalEmulator::Impl::putWideGlyph(VTermGlyphInfo* info, VTermPos pos) {
     return 1;
 }
 
+// The rest of a run of printable ASCII whose first character libvterm has just written; the
+// scanner has checked that libvterm writes such text as itself, overwriting (StreamScanner::
+// plainText). Between that character and the last one, the characters that fit before the last
+// column are placed here, and libvterm's cursor is moved over them with CUF (ECMA-48 §8.3.20);
+// the character after them goes through libvterm, so that its wrap state (pending wrap at the
+// last column, DECAWM), the glyph it may combine with, and REP's glyph stay its own.
+//
+// libvterm 0.1.4's on_text (src/state.c) does for each such character: wrap first if a wrap is
+// pending; with IRM, shift the row right; put the glyph at the cursor; then step the cursor, or
+// set the pending wrap at the row's end (half the width on a DECDWL line). Right after a
+// character it has written, the cursor short of the last column of a single-width line means
+// no wrap is pending, so the next characters up to the last column are plain overwrites.
+void TerminalEmulator::Impl::printableText(const char* bytes, std::size_t length) {
+    while (length > kMinDirectText) {
+        VTermPos pos;
+        vterm_state_get_cursorpos(state, &pos);
+        const int room = active->cols - 1 - pos.col; // cells before the last column
+        // libvterm 0.1 can leave its cursor off the screen (a row beyond it after a resize that
+        // shrank the screen, column -1 after CBT), where putGlyph drops what it writes; and a
+        // DECDWL line wraps at half the width. Both are left to libvterm.
+        if (pos.row < 0 || pos.row >= active->rows || pos.col < 0 || pos.col >= active->cols ||
+            vterm_state_get_lineinfo(state, pos.row)->doublewidth)
+            break;
+        if (room < int(kMinDirectText) || wrapCandidate != kNoRow) {
+            // To the next row through libvterm (its wrap, and the first character there).
+            const std::size_t n = std::min(length, std::size_t(std::max(room, 0)) + 2);
+            vterm_input_write(vt, bytes, n);
+            bytes += n;
+            length -= n;
+            continue;
+        }
+        const std::size_t count = std::min(length - 1, std::size_t(room));
+        placeText(bytes, count, pos);
+        // CSI <count> C, then the next character.
+        char move[16];
+        std::size_t n = sizeof move;
+        move[--n] = bytes[count];
+        move[--n] = 'C';
+        for (std::size_t v = count; v > 0; v /= 10)
+            move[--n] = char('0' + v % 10);
+        move[--n] = '[';
+        move[--n] = '\x1b';
+        vterm_input_write(vt, move + n, sizeof move - n);
+        bytes += count + 1;
+        length -= count + 1;
+    }
+    if (length > 0)
+        vterm_input_write(vt, bytes, length);
+}
+
+// Printable ASCII at pos, as putGlyphInGeneral would place it one character at a time.
+void TerminalEmulator::Impl::placeText(const char* bytes, std::size_t count, VTermPos pos) {
+    Grid& g = *active;
+    Cell* row = g.row(pos.row);
+    const int col = pos.col;
+    const int end = col + int(count); // short of the last column
+    // Overwriting half of a wide glyph leaves the other half blank, as xterm does.
+    if (row[col].width == 0 && col > 0 && row[col - 1].width == 2)
+        row[col - 1] = Cell{0, row[col - 1].style, 1, 0};
+    if (row[end].width == 0)
+        row[end] = Cell{0, row[end].style, 1, 0};
+    const std::uint16_t style = currentPen();
+    for (std::size_t k = 0; k < count; ++k)
+        row[std::size_t(col) + k] = Cell{char32_t(static_cast<unsigned char>(bytes[k])), style, 1, 0};
+    clusterSaturated = false;
+    markRow(pos.row);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Callback trampolines (after putGlyph, so that its fast path is inlined into the trampoline)
 
@@ -380,7 +453,9 @@ int TerminalEmulator::Impl::putGlyphInGeneral(VTermGlyphInfo* info, VTermPos pos
 }
 
 int TerminalEmulator::Impl::moveCursor(VTermPos pos, VTermPos oldpos, int visible) {
-    if (wrapCandidate != kNoRow && !(pos.row == wrapCandidate && pos.col == active->cols - 1) &&
+    // The cursor stays on the glyph that filled the row: the last column, or the one before
+    // it for a wide glyph.
+    if (wrapCandidate != kNoRow && !(pos.row == wrapCandidate && pos.col >= active->cols - 2) &&
         !(wrapCandidate == kHistoryRow && pos.row == 0))
         wrapCandidate = kNoRow;
     markRow(oldpos.row);
@@ -468,7 +543,7 @@ int TerminalEmulator::Impl::erase(VTermRect rect) {
     const int c0 = std::max(rect.start_col, 0), c1 = std::min(rect.end_col, g.cols);
     for (int r = std::max(rect.start_row, 0); r < std::min(rect.end_row, g.rows); ++r) {
         Cell* row = g.row(r);
-        if (c0 > 0 && row[c0].width == 0 && c0 < g.cols)
+        if (c0 > 0 && c0 < g.cols && row[c0].width == 0)
             row[c0 - 1] = Cell{0, row[c0 - 1].style, 1, 0};
         if (c1 < g.cols && row[c1].width == 0)
             row[c1] = Cell{0, row[c1].style, 1, 0};
@@ -840,6 +915,7 @@ TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObje
     vterm_state_set_unrecognised_fallbacks(d->state, &kFallbacks, d.get());
     vterm_state_reset(d->state, 1);
     d->updateOscLimit();
+    d->scanner.setTextRuns(options.directText);
     d->scanner.setScreenSize(rows, columns);
     d->refreshPen();
 }

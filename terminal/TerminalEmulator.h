@@ -29,6 +29,9 @@ public:
         // otherwise plant a command to be pasted later. Reads ("?") are never answered.
         bool clipboardWriteAllowed = false;
         std::size_t clipboardWriteLimit = 64 * 1024; // decoded bytes; larger writes are dropped
+        // Runs of printable ASCII go into the grid directly rather than a libvterm callback per
+        // character (same result; off only to compare the two in tests).
+        bool directText = true;
     };
 
     struct Cursor {
