@@ -272,6 +272,70 @@ std::optional<QByteArray> exchangeTcp(quint16 port, const QByteArray& data, int 
     return exchangeOnSocket(fd, data, timeoutMs, error);
 }
 
+namespace {
+
+bool sendAll(int fd, const QByteArray& bytes) {
+    return ::send(fd, bytes.constData(), static_cast<std::size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+}
+
+QByteArray receiveExactly(int fd, qsizetype size) {
+    QByteArray bytes(size, '\0');
+    qsizetype got = 0;
+    while (got < size) {
+        const ssize_t n = ::recv(fd, bytes.data() + got, static_cast<std::size_t>(size - got), 0);
+        if (n <= 0)
+            return bytes.left(got);
+        got += n;
+    }
+    return bytes;
+}
+
+// A TCP socket connected to 127.0.0.1:port with 10 s receive timeouts, or -1 (errno set).
+int connectLoopback(quint16 port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
+int socks5Connect(quint16 proxyPort, quint16 targetPort) {
+    const int fd = connectLoopback(proxyPort);
+    if (fd < 0)
+        return -1;
+    // No authentication offered; then CONNECT to the IPv4 address 127.0.0.1:targetPort.
+    QByteArray request("\x05\x01\x00\x01\x7f\x00\x00\x01", 8);
+    request.append(char(targetPort >> 8)).append(char(targetPort & 0xff));
+    if (!sendAll(fd, QByteArray("\x05\x01\x00", 3)) || receiveExactly(fd, 2) != QByteArray("\x05\x00", 2) ||
+        !sendAll(fd, request) || receiveExactly(fd, 10).left(2) != QByteArray("\x05\x00", 2)) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool refusesConnections(quint16 port) {
+    const int fd = connectLoopback(port);
+    if (fd >= 0) {
+        ::close(fd);
+        return false;
+    }
+    return errno == ECONNREFUSED;
+}
+
 std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& data, int timeoutMs,
                                        QString* error) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

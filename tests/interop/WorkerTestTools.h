@@ -99,6 +99,13 @@ std::optional<QByteArray> exchangeUnix(const QString& path, const QByteArray& da
 std::optional<QByteArray> exchangeOnSocket(int fd, const QByteArray& data, int timeoutMs,
                                            QString* error);
 
+// A SOCKS5 CONNECT (RFC 1928, no authentication) to 127.0.0.1:targetPort through the proxy
+// on 127.0.0.1:proxyPort: the connected socket, or -1.
+int socks5Connect(quint16 proxyPort, quint16 targetPort);
+
+// Nothing listens on 127.0.0.1:port: a connection there is refused (ECONNREFUSED).
+bool refusesConnections(quint16 port);
+
 QByteArray randomBytes(qsizetype size);
 
 // Runs `command` in a new session channel of an authenticated worker; returns stdout (stderr

@@ -2,9 +2,7 @@
 // a TCP stream to a local echo server (and many at once), -D as a SOCKS5 proxy, -R with a
 // port the server allocates, -J through a jump host (the same sshd, each hop with its own
 // host-key check and key), ProxyCommand (OpenSSH's ssh -W), -W itself (also as OpenSSH's
-// ProxyCommand), and ExitOnForwardFailure beside OpenSSH's ssh.
-#include "ClientKey.h"
-#include "OpenSshServer.h"
+// ProxyCommand), and ExitOnForwardFailure (also with -f) beside OpenSSH's ssh.
 #include "PortalCliRunner.h"
 #include "WorkerTestTools.h"
 
@@ -14,7 +12,6 @@
 #include <QtTest>
 
 #include <algorithm>
-#include <memory>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -25,46 +22,6 @@
 using namespace portal::test;
 
 namespace {
-
-bool sendAll(int fd, const QByteArray& bytes) {
-    return ::send(fd, bytes.constData(), static_cast<std::size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
-}
-
-QByteArray receiveExactly(int fd, qsizetype size) {
-    QByteArray bytes(size, '\0');
-    qsizetype got = 0;
-    while (got < size) {
-        const ssize_t n = ::recv(fd, bytes.data() + got, static_cast<std::size_t>(size - got), 0);
-        if (n <= 0)
-            return bytes.left(got);
-        got += n;
-    }
-    return bytes;
-}
-
-// A SOCKS5 CONNECT (RFC 1928, no authentication) to 127.0.0.1:targetPort through the proxy
-// on proxyPort; the connected socket, or -1.
-int socks5Connect(quint16 proxyPort, quint16 targetPort) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(proxyPort);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        !sendAll(fd, QByteArray("\x05\x01\x00", 3)) || receiveExactly(fd, 2) != QByteArray("\x05\x00", 2)) {
-        ::close(fd);
-        return -1;
-    }
-    QByteArray request("\x05\x01\x00\x01\x7f\x00\x00\x01", 8);
-    request.append(char(targetPort >> 8)).append(char(targetPort & 0xff));
-    if (!sendAll(fd, request) || receiveExactly(fd, 10).left(2) != QByteArray("\x05\x00", 2)) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // Holds a TCP port as something else's listener would, on every address of both families
 // (IPv6 wildcard with IPV6_V6ONLY off, else IPv4 wildcard): a forward asking to listen there,
@@ -110,43 +67,16 @@ private:
 
 } // namespace
 
-class TestCliForwarding : public QObject {
+class TestCliForwarding : public QObject, public PortalCliTest {
     Q_OBJECT
 
-    ClientKey key_;
-    std::unique_ptr<OpenSshServer> server_;
-
-    // A configuration file that gives every host (the jump hosts too) the test key, the
-    // test's known_hosts and no prompts, as a user's ~/.ssh/config would.
-    QString writeConfig(const PortalCliRunner& cli) const {
-        const QString path = cli.home() + QStringLiteral("/config");
-        const QByteArray text = "Host *\n  IdentityFile " + key_.privatePath.toLocal8Bit() +
-                                "\n  UserKnownHostsFile " + cli.knownHostsPath().toLocal8Bit() +
-                                "\n  StrictHostKeyChecking yes\n  BatchMode yes\n  User " +
-                                server_->user().name.toLocal8Bit() + "\n";
-        QString error;
-        if (!writeFile(path, text, 0600, &error))
-            qFatal("%s", qPrintable(error));
-        return path;
-    }
-
-    QString destination() const { return server_->user().name + QStringLiteral("@127.0.0.1"); }
-
     // portal-cli ssh -N <forward flags> to the server, running until the test ends it.
-    void startForwarding(QProcess& process, PortalCliRunner& cli, const QStringList& forwardArguments) const {
-        process.setProcessEnvironment(cli.environment());
-        process.start(PortalCliRunner::program(),
-                      QStringList{QStringLiteral("ssh"), QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-N")} +
-                          forwardArguments +
-                          QStringList{QStringLiteral("-p"), QString::number(server_->port()), destination()});
+    void startForwarding(QProcess& process, const PortalCliRunner& cli, const QStringList& forwardArguments) const {
+        cli.start(process, QStringList{QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-N")} + forwardArguments);
     }
 
 private slots:
-    void initTestCase() {
-        server_ = std::make_unique<OpenSshServer>();
-        server_->setHostKeys({{QStringLiteral("ed25519"), 0}});
-        QVERIFY2(server_->startWithClientKey(&key_), qPrintable(server_->errorString()));
-    }
+    void initTestCase() { QVERIFY2(startServer(), qPrintable(server_->errorString())); }
 
     void cleanupTestCase() { server_.reset(); }
 
@@ -154,9 +84,8 @@ private slots:
     // each getting back exactly what it sent.
     void localForwardCarriesStreams() {
         EchoServer echo;
-        PortalCliRunner cli(*server_);
+        PortalCliRunner cli = trustingRunner();
         QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
         const quint16 port = findFreeLoopbackPort();
         QProcess process;
         startForwarding(process, cli, {QStringLiteral("-L"), QStringLiteral("%1:127.0.0.1:%2").arg(port).arg(echo.port())});
@@ -191,9 +120,8 @@ private slots:
     // -N -D port: a SOCKS5 CONNECT to the echo server through the tunnel.
     void dynamicForwardSocks5() {
         EchoServer echo;
-        PortalCliRunner cli(*server_);
+        PortalCliRunner cli = trustingRunner();
         QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
         const quint16 port = findFreeLoopbackPort();
         QProcess process;
         startForwarding(process, cli, {QStringLiteral("-D"), QStringLiteral("127.0.0.1:%1").arg(port)});
@@ -217,9 +145,8 @@ private slots:
     // does), and a connection to it on the server's side reaches the echo server here.
     void remoteForwardWithAllocatedPort() {
         EchoServer echo;
-        PortalCliRunner cli(*server_);
+        PortalCliRunner cli = trustingRunner();
         QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
         QProcess process;
         startForwarding(process, cli, {QStringLiteral("-R"), QStringLiteral("0:127.0.0.1:%1").arg(echo.port())});
         QVERIFY(process.waitForStarted());
@@ -255,9 +182,7 @@ private slots:
 
     void exitOnForwardFailure() {
         QFETCH(bool, remote);
-        PortalCliRunner cli(*server_);
-        QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        PortalCliRunner cli = trustingRunner();
         const HeldPort held;
         QVERIFY(held.port() != 0);
         const QStringList forward{remote ? QStringLiteral("-R") : QStringLiteral("-L"),
@@ -296,15 +221,61 @@ private slots:
         QVERIFY2(printed.out.contains("\nexitonforwardfailure yes\n"), printed.out.constData());
     }
 
+    // -f with ExitOnForwardFailure (ssh(1)): the fork to the background waits until every
+    // forward is up (for -R, until the server's reply to tcpip-forward, RFC 4254 §7.1). A
+    // forward that fails ends it there, with 255 and the message, never forked; one that is
+    // up serves a connection the moment the foreground process has returned. OpenSSH's ssh
+    // run the same way does the same.
+    void backgroundAfterForwards_data() {
+        QTest::addColumn<QString>("flag");
+        QTest::addColumn<bool>("fails");
+        QTest::newRow("-L up") << QStringLiteral("-L") << false;
+        QTest::newRow("-R up") << QStringLiteral("-R") << false;
+        QTest::newRow("-L, local port in use") << QStringLiteral("-L") << true;
+        QTest::newRow("-R, refused by sshd") << QStringLiteral("-R") << true;
+    }
+    void backgroundAfterForwards() {
+        QFETCH(QString, flag);
+        QFETCH(bool, fails);
+        EchoServer echo;
+        const HeldPort held;
+        for (const bool openssh : {true, false}) {
+            const QString program = openssh ? QStringLiteral("ssh") : PortalCliRunner::program();
+            PortalCliRunner cli = trustingRunner();
+            const quint16 port = fails ? held.port() : findFreeLoopbackPort();
+            const QStringList options{QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-f"), QStringLiteral("-N"),
+                                      QStringLiteral("-o"), QStringLiteral("ExitOnForwardFailure=yes"), flag,
+                                      QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(port).arg(echo.port())};
+            const ToolResult result = openssh ? cli.runOpenSsh(options, {}, {}, 20000) : cli.run(options, {}, {}, 20000);
+            // Ended by PID when this round ends, whatever it found.
+            const ProcessesToEnd background{cli.runningProcesses(program)};
+            if (fails) {
+                QVERIFY2(result.started && !result.timedOut && result.exitCode == 255, qPrintable(result.describe(program)));
+                const QByteArray message = flag == QLatin1String("-L")
+                                               ? QByteArray("Could not request local forwarding.")
+                                               : "Error: remote port forwarding failed for listen port " +
+                                                     QByteArray::number(port);
+                QVERIFY2(result.err.contains(message), qPrintable(program + ": " + result.err));
+                QVERIFY2(background.pids.isEmpty(), qPrintable(program + " forked although the forward failed"));
+                continue;
+            }
+            QVERIFY2(result.succeeded(), qPrintable(result.describe(program)));
+            QCOMPARE(background.pids.size(), 1);
+            // Connected once, with no retry: the forward was up before the fork.
+            QString error;
+            const QByteArray data = randomBytes(64 * 1024);
+            const std::optional<QByteArray> back = exchangeTcp(port, data, 20000, &error);
+            QVERIFY2(back && *back == data, qPrintable(program + ": " + error));
+        }
+    }
+
     // -W 127.0.0.1:echo: stdin goes to the echo server through one direct-tcpip channel and
     // its answer comes back on stdout; stdin's EOF becomes the channel's EOF, the server's EOF
     // ends stdout, and portal-cli ends as OpenSSH's ssh -W does (status 0). A target that
     // refuses the connection ends it with ssh's message and 255.
     void stdioForward() {
         EchoServer echo;
-        PortalCliRunner cli(*server_);
-        QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        PortalCliRunner cli = trustingRunner();
         ToolOptions options;
         options.environment = cli.environment();
         options.input = randomBytes(1 << 20);
@@ -332,9 +303,7 @@ private slots:
     // portal-cli -W as OpenSSH's ProxyCommand: ssh logs into the target through the jump
     // host's direct-tcpip channel that portal-cli carries on its stdin and stdout.
     void stdioForwardAsProxyCommandOfOpenSsh() {
-        PortalCliRunner cli(*server_);
-        QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        PortalCliRunner cli = trustingRunner();
         const QString config = writeConfig(cli);
         const QString proxy = QStringLiteral("ProxyCommand=%1 ssh -F %2 -p %3 -W %h:%p %4")
                                   .arg(PortalCliRunner::program(), config)
@@ -354,9 +323,7 @@ private slots:
     // -J through the same sshd: the jump host and the destination are two SSH connections,
     // each checked against known_hosts and authenticated with the key from the config.
     void jumpHost() {
-        PortalCliRunner cli(*server_);
-        QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        PortalCliRunner cli = trustingRunner();
         const ToolResult run =
             cli.run({QStringLiteral("-F"), writeConfig(cli), QStringLiteral("-J"),
                      QStringLiteral("%1:%2").arg(destination()).arg(server_->port()), QStringLiteral("-v")},
@@ -369,9 +336,7 @@ private slots:
 
     // ProxyCommand: the connection runs over OpenSSH's ssh -W to the same server.
     void proxyCommand() {
-        PortalCliRunner cli(*server_);
-        QString error;
-        QVERIFY2(cli.trustServer(&error), qPrintable(error));
+        PortalCliRunner cli = trustingRunner();
         const QString config = writeConfig(cli);
         const QString proxy = QStringLiteral("ProxyCommand=ssh -F %1 -p %2 -W %h:%p %3")
                                   .arg(config)

@@ -2,15 +2,12 @@
 // EOF propagated, stdout and stderr stay apart, binary data survives both ways, the remote
 // exit status becomes ours, and a server that rekeys every 256 KiB carries tens of MiB in
 // both directions with checksums equal (issue 2 §4).
-#include "ClientKey.h"
-#include "OpenSshServer.h"
 #include "PortalCliRunner.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
 #include <QtTest>
 
-#include <memory>
 
 using namespace portal::test;
 
@@ -29,28 +26,17 @@ QByteArray sha256Line(const QByteArray& data) {
 
 } // namespace
 
-class TestCliStreams : public QObject {
+class TestCliStreams : public QObject, public PortalCliTest {
     Q_OBJECT
 
-    ClientKey key_;
-    std::unique_ptr<OpenSshServer> server_;
-
-    ToolResult run(OpenSshServer& server, const QString& command, const QByteArray& input = {},
-                   QStringList options = {}) {
-        PortalCliRunner cli(server);
-        QString error;
-        if (!cli.trustServer(&error))
-            qFatal("%s", qPrintable(error));
-        options << QStringLiteral("-o") << QStringLiteral("BatchMode=yes") << QStringLiteral("-i") << key_.privatePath;
-        return cli.run(options, command, input, 120000);
+    // `command` on `server` with the test key, `options` first; up to two minutes.
+    ToolResult run(const OpenSshServer& server, const QString& command, const QByteArray& input = {},
+                   const QStringList& options = {}) const {
+        return trustingRunner(&server).run(options + keyOptions(), command, input, 120000);
     }
 
 private slots:
-    void initTestCase() {
-        server_ = std::make_unique<OpenSshServer>();
-        server_->setHostKeys({{QStringLiteral("ed25519"), 0}});
-        QVERIFY2(server_->startWithClientKey(&key_), qPrintable(server_->errorString()));
-    }
+    void initTestCase() { QVERIFY2(startServer(), qPrintable(server_->errorString())); }
 
     void cleanupTestCase() { server_.reset(); }
 

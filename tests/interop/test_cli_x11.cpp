@@ -3,15 +3,11 @@
 // reach our Xvfb through the spoofed cookie, untrusted ones with the X SECURITY extension's
 // restrictions, the real cookie never reaches the server, a client with the wrong cookie or
 // after ForwardX11Timeout is turned away, and nothing is forwarded unless asked for.
-#include "ClientKey.h"
-#include "OpenSshServer.h"
 #include "PortalCliRunner.h"
 #include "XvfbServer.h"
 
 #include <QRegularExpression>
 #include <QtTest>
-
-#include <memory>
 
 using namespace portal::test;
 
@@ -37,39 +33,27 @@ QString remoteCookie(const QByteArray& out) {
 
 } // namespace
 
-class TestCliX11 : public QObject {
+class TestCliX11 : public QObject, public PortalCliTest {
     Q_OBJECT
 
-    ClientKey key_;
     XvfbServer xvfb_;
-    std::unique_ptr<OpenSshServer> server_;
 
-    // A runner with the test key, trusting the server, and this machine's display set to
-    // our Xvfb (DISPLAY and XAUTHORITY as a desktop session has them).
-    std::unique_ptr<PortalCliRunner> runner() {
-        auto cli = std::make_unique<PortalCliRunner>(*server_);
-        QString error;
-        if (!cli->trustServer(&error))
-            qFatal("%s", qPrintable(error));
-        cli->environment().insert(QStringLiteral("DISPLAY"), xvfb_.display());
-        cli->environment().insert(QStringLiteral("XAUTHORITY"), xvfb_.authorityFile());
+    // A runner trusting the server, with this machine's display set to our Xvfb (DISPLAY
+    // and XAUTHORITY as a desktop session has them).
+    PortalCliRunner runner() const {
+        PortalCliRunner cli = trustingRunner();
+        cli.environment().insert(QStringLiteral("DISPLAY"), xvfb_.display());
+        cli.environment().insert(QStringLiteral("XAUTHORITY"), xvfb_.authorityFile());
         return cli;
-    }
-
-    QStringList options(const QStringList& more) const {
-        return QStringList{QStringLiteral("-i"), key_.privatePath, QStringLiteral("-o"), QStringLiteral("BatchMode=yes")} +
-               more;
     }
 
 private slots:
     void initTestCase() {
         QVERIFY2(xvfb_.start(QSize(1234, 567)), qPrintable(xvfb_.errorString()));
-        server_ = std::make_unique<OpenSshServer>();
-        server_->setHostKeys({{QStringLiteral("ed25519"), 0}});
-        server_->setOption(QStringLiteral("X11Forwarding"), QStringLiteral("yes"));
-        server_->setOption(QStringLiteral("X11UseLocalhost"), QStringLiteral("yes"));
-        server_->setOption(QStringLiteral("XAuthLocation"), QStringLiteral("/usr/bin/xauth"));
-        QVERIFY2(server_->startWithClientKey(&key_), qPrintable(server_->errorString()));
+        QVERIFY2(startServer({{QStringLiteral("X11Forwarding"), QStringLiteral("yes")},
+                              {QStringLiteral("X11UseLocalhost"), QStringLiteral("yes")},
+                              {QStringLiteral("XAuthLocation"), QStringLiteral("/usr/bin/xauth")}}),
+                 qPrintable(server_->errorString()));
     }
 
     void cleanupTestCase() {
@@ -90,8 +74,8 @@ private slots:
     void remoteClientReachesOurDisplay() {
         QFETCH(QString, flag);
         QFETCH(bool, trusted);
-        const auto cli = runner();
-        const ToolResult run = cli->run(options({flag}), kProbe);
+        PortalCliRunner cli = runner();
+        const ToolResult run = cli.run(keyOptions({flag}), kProbe);
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QVERIFY2(run.out.contains("dimensions:    1234x567 pixels"), qPrintable(explain(run, *server_)));
         QVERIFY2(QRegularExpression(QStringLiteral("display=\\[localhost:\\d+\\.0\\]")).match(QString::fromLocal8Bit(run.out)).hasMatch(),
@@ -110,8 +94,8 @@ private slots:
     // An X client on the server that does not present the spoofed cookie is refused at the
     // setup, and we say so as ssh(1) does; the session itself goes on.
     void wrongCookieIsRefused() {
-        const auto cli = runner();
-        const ToolResult run = cli->run(options({QStringLiteral("-X")}),
+        PortalCliRunner cli = runner();
+        const ToolResult run = cli.run(keyOptions({QStringLiteral("-X")}),
                                         QStringLiteral("XAUTHORITY=/dev/null xdpyinfo >/dev/null 2>&1; echo status=$?"));
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QVERIFY2(run.out.contains("status=1"), run.out.constData());
@@ -121,9 +105,9 @@ private slots:
     // Past ForwardX11Timeout an untrusted cookie is no longer honoured: new X connections are
     // refused with ssh(1)'s message.
     void connectionsRefusedAfterTimeout() {
-        const auto cli = runner();
+        PortalCliRunner cli = runner();
         const ToolResult run =
-            cli->run(options({QStringLiteral("-X"), QStringLiteral("-o"), QStringLiteral("ForwardX11Timeout=1")}),
+            cli.run(keyOptions({QStringLiteral("-X"), QStringLiteral("-o"), QStringLiteral("ForwardX11Timeout=1")}),
                      QStringLiteral("sleep 2; xdpyinfo >/dev/null 2>&1; echo status=$?"));
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QVERIFY2(run.out.contains("status=1"), run.out.constData());
@@ -138,8 +122,8 @@ private slots:
     }
     void noForwardingUnlessAsked() {
         QFETCH(QStringList, flags);
-        const auto cli = runner();
-        const ToolResult run = cli->run(options(flags), kProbe);
+        PortalCliRunner cli = runner();
+        const ToolResult run = cli.run(keyOptions(flags), kProbe);
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QCOMPARE(run.out, QByteArray("display=[]\n"));
     }
@@ -161,15 +145,15 @@ private slots:
         QFETCH(QString, display);
         QFETCH(QString, xauth);
         QFETCH(QString, warning);
-        const auto cli = runner();
+        PortalCliRunner cli = runner();
         if (display.isEmpty())
-            cli->environment().remove(QStringLiteral("DISPLAY"));
+            cli.environment().remove(QStringLiteral("DISPLAY"));
         else
-            cli->environment().insert(QStringLiteral("DISPLAY"), display);
+            cli.environment().insert(QStringLiteral("DISPLAY"), display);
         QStringList flags{QStringLiteral("-X")};
         if (!xauth.isEmpty())
             flags << QStringLiteral("-o") << QStringLiteral("XAuthLocation=") + xauth;
-        const ToolResult run = cli->run(options(flags), kProbe);
+        const ToolResult run = cli.run(keyOptions(flags), kProbe);
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QCOMPARE(run.out, QByteArray("display=[]\n"));
         QVERIFY2(run.err.contains(warning.toLocal8Bit()), run.err.constData());
