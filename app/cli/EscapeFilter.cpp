@@ -1,4 +1,4 @@
-// ssh(1) escape sequences after a newline: ~. ~B ~C ~R ~^Z ~# ~? ~~.
+// ssh(1) escape sequences after a newline: ~. ~B ~C ~R ~V ~v ~^Z ~# ~& ~? ~~.
 #include "EscapeFilter.h"
 
 #include <string>
@@ -43,6 +43,9 @@ void EscapeFilter::feed(protocol::ByteView input, const std::function<void(proto
             case kControlZ: command(EscapeCommand::Suspend); continue;
             case '#': command(EscapeCommand::ListConnections); continue;
             case '?': command(EscapeCommand::Help); continue;
+            case 'V': command(EscapeCommand::LessVerbose); continue;
+            case 'v': command(EscapeCommand::MoreVerbose); continue;
+            case '&': command(EscapeCommand::Background); continue;
             default: break;
             }
             // "~~" sends one escape character; "~x" sends both, as typed.
@@ -63,15 +66,17 @@ void EscapeFilter::feed(protocol::ByteView input, const std::function<void(proto
     flush(input.size());
 }
 
-std::string escapeHelp(int escapeChar) {
+std::string escapeHelp(int escapeChar, bool logOnStderr) {
     const std::string e = displayName(escapeChar);
     return "Supported escape sequences:\r\n"
            " " + e + ".   - terminate connection\r\n"
            " " + e + "B   - send a BREAK to the remote system\r\n"
            " " + e + "C   - open a command line (-L, -R, -D to add a forward, -KL, -KR, -KD to cancel one)\r\n"
-           " " + e + "R   - request rekey\r\n"
+           " " + e + "R   - request rekey\r\n" +
+           (logOnStderr ? " " + e + "V/v - decrease/increase verbosity (LogLevel)\r\n" : std::string()) +
            " " + e + "^Z  - suspend ssh\r\n"
            " " + e + "#   - list forwarded connections\r\n"
+           " " + e + "&   - background ssh (when waiting for connections to terminate)\r\n"
            " " + e + "?   - this message\r\n"
            " " + e + e + "   - send the escape character by typing it twice\r\n"
            "(Note that escapes are only recognized immediately after newline.)\r\n";

@@ -17,6 +17,9 @@ enum class EscapeCommand {
     Suspend,         // ~^Z
     ListConnections, // ~#
     Help,            // ~?
+    LessVerbose,     // ~V: LogLevel one step quieter
+    MoreVerbose,     // ~v: LogLevel one step louder
+    Background,      // ~&: to the background, to wait there for forwarded connections to end
 };
 
 class EscapeFilter {
@@ -38,7 +41,8 @@ private:
     bool sawEscape_ = false;  // the escape character was typed at a line start
 };
 
-// The ~? text, lines ending in CR LF because the terminal is raw.
-std::string escapeHelp(int escapeChar);
+// The ~? text, lines ending in CR LF because the terminal is raw. ~V/v is left out when the
+// log goes to a file (-E), where ssh(1) does not change the level either.
+std::string escapeHelp(int escapeChar, bool logOnStderr = true);
 
 } // namespace portal::app::cli

@@ -32,6 +32,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -49,6 +50,20 @@ constexpr qint64 kStdinChunk = 256 * 1024;      // large reads: fewer syscalls a
 // Stop reading stdin while this much of it has not been taken by the core (the peer's
 // window is full): bounds memory when the network is slower than the local producer.
 constexpr qint64 kStdinBacklogLimit = 2 * 1024 * 1024;
+
+// ssh(1)'s LogLevel values, quietest first; -q is QUIET, none INFO, -v DEBUG1, -vv DEBUG2.
+// Named as ssh 9.2 names them back after ~V / ~v (QUIET as "SILENT", DEBUG1 as "DEBUG").
+constexpr const char* kLogLevelNames[] = {"SILENT",  "FATAL", "ERROR",  "INFO",
+                                          "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
+constexpr int kLogInfo = 3;
+constexpr int kLogDebug1 = 5;
+constexpr int kLogDebug3 = 7;
+
+int initialLogLevel(const SshInvocation& invocation) {
+    if (invocation.quiet)
+        return 0;
+    return invocation.verbosity == 0 ? kLogInfo : std::min(kLogDebug1 + invocation.verbosity - 1, kLogDebug3);
+}
 
 // ssh(1) shows key types upper-case without the algorithm prefix ("ED25519", "ECDSA", "RSA").
 std::string displayKeyType(const std::string& keyType) {
@@ -193,12 +208,16 @@ private:
     void onWindowChange();
     void finishIfDone();
     void goToBackground();
+    void backgroundAtLogout();
+    void changeLogLevel(int step, char key);
+    void runLocalCommand(const std::string& command);
     void log(int level, const std::string& text) const;
     void logLine(const std::string& text) const;
 
     bool wantsPty() const;
 
     const SshInvocation& invocation_;
+    int logLevel_;              // LogLevel on ssh(1)'s scale (kLogLevelNames), changed by ~V / ~v
     Prompter prompter_;
     SshWorker worker_;
     std::string peerAddress_;
@@ -223,7 +242,7 @@ private:
     bool stdoutBroken_ = false;
     bool stderrBroken_ = false;
 
-    bool channelClosed_ = false;
+    bool channelClosed_ = false; // the session's; forwarded connections may still be open
     bool disconnected_ = false;
     bool userDisconnected_ = false; // ~.
     bool finishing_ = false;
@@ -324,7 +343,8 @@ qt::ConnectOptions connectOptions(const SshInvocation& invocation) {
 }
 
 SshSession::SshSession(const SshInvocation& invocation)
-    : invocation_(invocation), worker_(invocation.config, connectOptions(invocation)) {
+    : invocation_(invocation), logLevel_(initialLogLevel(invocation)),
+      worker_(invocation.config, connectOptions(invocation)) {
     if (!invocation.logFile.empty()) {
         const int fd = ::open(invocation.logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0)
@@ -379,6 +399,10 @@ SshSession::SshSession(const SshInvocation& invocation)
                                     (message.isEmpty() ? std::string() : ": " + message.toStdString()));
                      });
     QObject::connect(&worker_, &SshWorker::channelClosed, [this](quint32 channel) { onChannelClosed(channel); });
+    QObject::connect(&worker_, &SshWorker::allChannelsClosed, [this] {
+        if (channelClosed_)
+            worker_.closeConnection(); // the wait for forwarded connections is over
+    });
     QObject::connect(&worker_, &SshWorker::channelBytesWritten, [this](quint32, qint64 bytes) {
         stdinBacklog_ -= bytes;
         updateNotifiers();
@@ -422,7 +446,9 @@ SshSession::~SshSession() {
 }
 
 void SshSession::log(int level, const std::string& text) const {
-    if (invocation_.quiet || invocation_.verbosity < level)
+    // Level 0 is INFO, 1 the core's verbose lines and debug1, 2 and 3 debug2 and debug3.
+    static constexpr int kShownFrom[] = {kLogInfo, kLogInfo + 1, kLogDebug1 + 1, kLogDebug3};
+    if (logLevel_ < kShownFrom[std::clamp(level, 0, 3)])
         return;
     logLine(level == 0 ? text : "debug" + std::to_string(level) + ": " + text);
 }
@@ -814,7 +840,66 @@ void SshSession::onEscape(EscapeCommand command) {
         writeAll(STDERR_FILENO, text);
         return;
     }
-    case EscapeCommand::Help: writeAll(STDERR_FILENO, escapeHelp(invocation_.escapeChar)); return;
+    case EscapeCommand::Help:
+        writeAll(STDERR_FILENO, escapeHelp(invocation_.escapeChar, logFd_ == STDERR_FILENO));
+        return;
+    case EscapeCommand::LessVerbose: changeLogLevel(-1, 'V'); return;
+    case EscapeCommand::MoreVerbose: changeLogLevel(+1, 'v'); return;
+    case EscapeCommand::Background: backgroundAtLogout(); return;
+    }
+}
+
+void SshSession::changeLogLevel(int step, char key) {
+    // ssh(1) ~V / ~v: one step along LogLevel, QUIET to DEBUG3, said as "~v [LogLevel DEBUG1]".
+    // A log that goes to a file (-E) keeps its level; ssh says so in its own words.
+    const std::string escape{static_cast<char>(invocation_.escapeChar), key};
+    if (logFd_ != STDERR_FILENO) {
+        writeAll(STDERR_FILENO, escape + " [Logging to syslog]\r\n");
+        return;
+    }
+    logLevel_ = std::clamp(logLevel_ + step, 0, kLogDebug3);
+    writeAll(STDERR_FILENO, escape + " [LogLevel " + kLogLevelNames[logLevel_] + "]\r\n");
+}
+
+void SshSession::backgroundAtLogout() {
+    // ssh(1) ~&: the terminal given back, no new connections accepted by our listeners (those
+    // made go on), then to the background; the session gets ^D and EOF, so the shell logs
+    // out, and the background process ends once the forwarded connections have.
+    rawTerminal_.reset();
+    for (const ReadyForward& forward : readyForwards_)
+        if (forward.spec.kind != qt::PortForward::Kind::Remote)
+            worker_.removeForward(forward.spec);
+    writeAll(STDERR_FILENO, std::string(1, static_cast<char>(invocation_.escapeChar)) + "& [backgrounded]\n");
+    goToBackground();
+    if (!channel_)
+        return;
+    static constexpr std::uint8_t kEndOfTransmission = 0x04;
+    sendInput(ByteView(&kEndOfTransmission, 1));
+    worker_.sendEof(*channel_);
+    updateNotifiers();
+}
+
+void SshSession::runLocalCommand(const std::string& command) {
+    // ssh(1) ~C !command: $SHELL -c command on this terminal (still in canonical mode from
+    // the command line), waited for while the connection waits too. Unlike ssh, whose own
+    // stdout is /dev/null by then, the command's output is shown.
+    if (command.find_first_not_of(" \t") == std::string::npos)
+        return;
+    const char* shellVariable = std::getenv("SHELL");
+    const std::string shell = shellVariable && *shellVariable ? shellVariable : "/bin/sh";
+    const pid_t child = ::fork();
+    if (child < 0) {
+        logLine(std::string("fork: ") + std::strerror(errno));
+        return;
+    }
+    if (child == 0) {
+        ::signal(SIGPIPE, SIG_DFL); // ignored here, but the command expects the default
+        ::execl(shell.c_str(), shell.c_str(), "-c", command.c_str(), static_cast<char*>(nullptr));
+        writeAll(STDERR_FILENO, "Couldn't execute " + shell + " -c \"" + command + "\": " + std::strerror(errno) + "\n");
+        ::_exit(1);
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
 }
 
@@ -852,13 +937,20 @@ std::string SshSession::commandLineResult(const std::string& commandLine) {
     if (command.empty())
         return {};
     if (command == "?" || command == "h" || command == "H")
-        return "Commands:\n"
-               "      -L[bind_address:]port:host:hostport    Request local forward\n"
-               "      -R[bind_address:]port:host:hostport    Request remote forward\n"
-               "      -D[bind_address:]port                  Request dynamic forward\n"
-               "      -KL[bind_address:]port                 Cancel local forward\n"
-               "      -KR[bind_address:]port                 Cancel remote forward\n"
-               "      -KD[bind_address:]port                 Cancel dynamic forward";
+        return std::string("Commands:\n"
+                           "      -L[bind_address:]port:host:hostport    Request local forward\n"
+                           "      -R[bind_address:]port:host:hostport    Request remote forward\n"
+                           "      -D[bind_address:]port                  Request dynamic forward\n"
+                           "      -KL[bind_address:]port                 Cancel local forward\n"
+                           "      -KR[bind_address:]port                 Cancel remote forward\n"
+                           "      -KD[bind_address:]port                 Cancel dynamic forward") +
+               (invocation_.permitLocalCommand ? "\n      !args                                  Execute local command"
+                                               : "");
+    // Without PermitLocalCommand a '!' is no command at all ("Invalid command." below).
+    if (command.front() == '!' && invocation_.permitLocalCommand) {
+        runLocalCommand(command.substr(1));
+        return {};
+    }
     const bool cancel = command.front() == 'K';
     if (cancel)
         command.erase(0, 1);
@@ -930,6 +1022,14 @@ void SshSession::onChannelClosed(quint32) {
     channelClosed_ = true;
     if (stdinNotifier_)
         stdinNotifier_->setEnabled(false);
+    // Like ssh(1), the end waits for forwarded connections (and X11 clients) still open,
+    // with the terminal given back meanwhile; ~& would have sent the wait to the background.
+    if (worker_.openChannelCount() > 0) {
+        rawTerminal_.reset();
+        log(1, "session closed with " + std::to_string(worker_.openChannelCount()) +
+                   " forwarded channel(s) open: waiting for them to terminate");
+        return;
+    }
     worker_.closeConnection();
 }
 

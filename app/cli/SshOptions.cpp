@@ -694,6 +694,7 @@ Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::Ss
     invocation.remoteForwards = resolved.remoteForwards;
     invocation.dynamicForwards = resolved.dynamicForwards;
     invocation.exitOnForwardFailure = resolved.exitOnForwardFailure;
+    invocation.permitLocalCommand = resolved.permitLocalCommand;
     if (invocation.stdioForward) {
         // -W implies ClearAllForwardings and ExitOnForwardFailure (ssh(1)).
         invocation.localForwards.clear();

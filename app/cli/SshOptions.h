@@ -67,6 +67,7 @@ struct SshInvocation {
     std::string connectAddress;            // HostName: where the TCP connection goes
     std::vector<protocol::config::Forward> localForwards, remoteForwards, dynamicForwards;
     bool exitOnForwardFailure = false;     // a forward that cannot be set up ends the session (255)
+    bool permitLocalCommand = false;       // ~C may run "!command" here
     std::vector<protocol::config::JumpHost> jumpHosts; // as written
     std::vector<JumpHop> jumpHops;                      // resolved, first hop first
     std::string proxyCommand;

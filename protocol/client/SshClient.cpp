@@ -428,6 +428,11 @@ std::size_t SshClient::sendWindow(ChannelId id) const {
     return d.connection->sendWindow(id);
 }
 
+std::size_t SshClient::openChannelCount() const {
+    const Impl& d = *impl_;
+    return d.closed || !d.connection ? 0 : d.connection->channelCount();
+}
+
 Status SshClient::sendEof(ChannelId id) {
     return impl_->channelCall([&](auto& c) { return c.sendEof(id); });
 }

@@ -183,6 +183,8 @@ public:
     Result<std::size_t> sendData(ChannelId id, ByteView data, bool extended = false);
     // How many bytes sendData would take now.
     std::size_t sendWindow(ChannelId id) const;
+    // Channels open now (sessions and forwarded ones) that have not yet closed both ways.
+    std::size_t openChannelCount() const;
     Status sendEof(ChannelId id);
     Status closeChannel(ChannelId id);
     // The consumer has processed n bytes of ChannelData for this channel: the receive window

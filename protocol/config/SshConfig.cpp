@@ -51,6 +51,7 @@ enum class Keyword {
     DynamicForward,
     ForwardAgent,
     ExitOnForwardFailure,
+    PermitLocalCommand,
     ForwardX11,
     ForwardX11Trusted,
     ForwardX11Timeout,
@@ -185,7 +186,7 @@ constexpr std::array keywordTable = {
     KeywordName{"loglevel", Keyword::Ignored},
     KeywordName{"logverbose", Keyword::Ignored},
     KeywordName{"nohostauthenticationforlocalhost", Keyword::Ignored},
-    KeywordName{"permitlocalcommand", Keyword::Ignored},
+    KeywordName{"permitlocalcommand", Keyword::PermitLocalCommand},
     KeywordName{"permitremoteopen", Keyword::Ignored},
     KeywordName{"pkcs11provider", Keyword::Ignored},
     KeywordName{"preferredauthentications", Keyword::PreferredAuthentications},
@@ -497,7 +498,7 @@ struct Pending {
     std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
         numberOfPasswordPrompts, forwardX11Timeout;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
-        kbdInteractiveAuthentication, exitOnForwardFailure, forwardX11, forwardX11Trusted;
+        kbdInteractiveAuthentication, exitOnForwardFailure, permitLocalCommand, forwardX11, forwardX11Trusted;
     std::optional<StrictHostKeyChecking> strictHostKeyChecking;
     std::optional<RequestTty> requestTty;
     std::optional<PubkeyAuthentication> pubkeyAuthentication;
@@ -883,6 +884,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         return yesNo(pending_.batchMode);
     case Keyword::ExitOnForwardFailure:
         return yesNo(pending_.exitOnForwardFailure);
+    case Keyword::PermitLocalCommand:
+        return yesNo(pending_.permitLocalCommand);
     case Keyword::HashKnownHosts:
         return yesNo(pending_.hashKnownHosts);
     case Keyword::PasswordAuthentication:
@@ -1104,6 +1107,7 @@ Result<SshOptions> Resolver::finish() const {
     options.dynamicForwards = pending_.dynamicForwards;
     options.forwardAgent = pending_.forwardAgent.value_or("no");
     options.exitOnForwardFailure = pending_.exitOnForwardFailure.value_or(false);
+    options.permitLocalCommand = pending_.permitLocalCommand.value_or(false);
     options.forwardX11 = pending_.forwardX11.value_or(false);
     options.forwardX11Trusted = pending_.forwardX11Trusted.value_or(false);
     options.forwardX11Timeout = std::chrono::seconds(
@@ -1275,6 +1279,7 @@ std::string printSshOptions(const SshOptions& options) {
         line("dynamicforward", formatEndpoint(forward.listen, true));
     line("forwardagent", options.forwardAgent);
     line("exitonforwardfailure", yesNo(options.exitOnForwardFailure));
+    line("permitlocalcommand", yesNo(options.permitLocalCommand));
     line("forwardx11", yesNo(options.forwardX11));
     line("forwardx11trusted", yesNo(options.forwardX11Trusted));
     line("forwardx11timeout", std::to_string(options.forwardX11Timeout.count()));

@@ -93,6 +93,8 @@ struct SshOptions {
     std::string forwardAgent = "no"; // "yes", "no", or an agent socket path / $VARIABLE
     // A forward that cannot be set up ends the connection (ssh exits 255) instead of a warning.
     bool exitOnForwardFailure = false;
+    // The ~C command line may run local commands ("!command"); LocalCommand itself is not run.
+    bool permitLocalCommand = false;
     // X11 forwarding. Trusted defaults to no as in upstream OpenSSH (Debian's ssh patches
     // it to yes): -X stays untrusted unless asked for.
     bool forwardX11 = false;

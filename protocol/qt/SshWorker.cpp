@@ -426,8 +426,15 @@ bool SshWorker::dispatchToDevice(Event& event) {
 }
 
 void SshWorker::dispatch(Event& event) {
-    if (dispatchToDevice(event))
-        return;
+    if (!dispatchToDevice(event))
+        dispatchToCaller(event);
+    // The last channel gone (RFC 4254 §5.3: CLOSE both ways): a front end whose session ended
+    // while forwarded connections were open waits for this, as ssh(1) does.
+    if (std::holds_alternative<ChannelClosedEvent>(event) && usable() && client_->openChannelCount() == 0)
+        emit allChannelsClosed();
+}
+
+void SshWorker::dispatchToCaller(Event& event) {
     std::visit(
         [this](auto& e) {
             using T = std::decay_t<decltype(e)>;

@@ -131,6 +131,9 @@ public:
                                          const QString& originatorAddress, quint16 originatorPort,
                                          QObject* parent, QString* error);
 
+    // Channels open now, forwarded connections' included (worker's thread only).
+    std::size_t openChannelCount() const { return usable() ? client_->openChannelCount() : 0; }
+
 public slots:
     // Resolves, connects and starts the SSH handshake. Progress arrives as signals.
     void connectToServer();
@@ -201,6 +204,9 @@ signals:
     // is the port actually bound (0 for a Unix socket path).
     void forwardReady(portal::protocol::qt::PortForward forward, quint16 boundPort);
     void forwardFailed(portal::protocol::qt::PortForward forward, QString reason);
+    // No channel is open any more (after the CLOSE of the last one, a session's or a
+    // forwarded connection's); openChannelCount() is 0.
+    void allChannelsClosed();
     // Jump hosts (ConnectOptions::jumpHosts): hop `hop` is being connected / is authenticated.
     void jumpHostConnecting(int hop, QString host, quint16 port);
     void jumpHostAuthenticated(int hop, QString method, QString info);
@@ -243,6 +249,7 @@ private:
     void pump();
     void dispatch(client::Event& event);
     bool dispatchToDevice(client::Event& event);
+    void dispatchToCaller(client::Event& event);
     void flushChannels();
     void writeToStream(const Bytes& bytes);
     void queueChannelData(quint32 channel, QByteArray data, bool extended);

@@ -8,6 +8,10 @@
 #include <QLocalSocket>
 #include <QTimer>
 
+#ifndef Q_OS_WIN
+#include <sys/socket.h>
+#endif
+
 namespace portal::protocol::qt {
 
 namespace {
@@ -145,8 +149,17 @@ void StreamBridge::shutdownLocalWrite() {
         stream->shutdownWrite();
         return;
     }
+    // Qt's sockets have no half-close of their own; with everything written (above), the
+    // descriptor's is the same. An X server, for one, closes only once it sees that EOF.
+    qintptr descriptor = -1;
+    if (auto* tcp = qobject_cast<QAbstractSocket*>(local_.data()))
+        descriptor = tcp->socketDescriptor();
+    else if (auto* unixSocket = qobject_cast<QLocalSocket*>(local_.data()))
+        descriptor = unixSocket->socketDescriptor();
+    if (descriptor >= 0 && ::shutdown(static_cast<int>(descriptor), SHUT_WR) == 0)
+        return;
 #endif
-    // Qt's sockets have no half-close: the local side is closed once written.
+    // No half-close to be had: the local side is closed once written.
     localReadEnded_ = true;
 }
 

@@ -18,7 +18,8 @@ using portal::protocol::ByteView;
 namespace {
 
 // Feeds `input` in pieces of `step` bytes; records what goes to the server, with each
-// command as "<.>", "<B>", "<C>", "<R>", "<Z>", "<#>" or "<?>" at the point where it happened.
+// command as "<.>", "<B>", "<C>", "<R>", "<Z>", "<#>", "<?>", "<V>", "<v>" or "<&>" at the point
+// where it happened.
 QByteArray filter(int escapeChar, const QByteArray& input, qsizetype step = 1 << 20) {
     EscapeFilter escapes(escapeChar);
     QByteArray out;
@@ -36,6 +37,9 @@ QByteArray filter(int escapeChar, const QByteArray& input, qsizetype step = 1 <<
                 case EscapeCommand::Suspend: out += "<Z>"; break;
                 case EscapeCommand::ListConnections: out += "<#>"; break;
                 case EscapeCommand::Help: out += "<?>"; break;
+                case EscapeCommand::LessVerbose: out += "<V>"; break;
+                case EscapeCommand::MoreVerbose: out += "<v>"; break;
+                case EscapeCommand::Background: out += "<&>"; break;
                 }
             });
     }
@@ -75,6 +79,8 @@ private slots:
         QTest::newRow("suspend") << QByteArray("\r~\x1a") << QByteArray("\r<Z>");
         QTest::newRow("list and help stay at line start") << QByteArray("~#~?~.") << QByteArray("<#><?><.>");
         QTest::newRow("break, command line, rekey") << QByteArray("~B\r~C\r~Rx") << QByteArray("<B>\r<C>\r<R>x");
+        QTest::newRow("verbosity down and up, background") << QByteArray("~V\r~v\r~&") << QByteArray("<V>\r<v>\r<&>");
+        QTest::newRow("~& mid-line is data") << QByteArray("sleep 9 ~&") << QByteArray("sleep 9 ~&");
         QTest::newRow("lower case b, c, r are data") << QByteArray("~b\r~c\r~r") << QByteArray("~b\r~c\r~r");
         QTest::newRow("binary around") << QByteArray("\x00\xff\r~#\x01", 6) << QByteArray("\x00\xff\r<#>\x01", 7);
     }
@@ -95,6 +101,9 @@ private slots:
     void helpNamesTheEscapeCharacter() {
         QVERIFY(QString::fromStdString(escapeHelp('~')).contains(QStringLiteral(" ~.   - terminate connection")));
         QVERIFY(QString::fromStdString(escapeHelp(0x01)).contains(QStringLiteral(" ^A.")));
+        QVERIFY(QString::fromStdString(escapeHelp('~')).contains(QStringLiteral(" ~V/v - decrease/increase verbosity")));
+        // Logging to a file (-E): the level stays as it is, so ~V/v is not offered.
+        QVERIFY(!QString::fromStdString(escapeHelp('~', false)).contains(QStringLiteral("~V/v")));
     }
 
     void terminalModesEncoding() {
