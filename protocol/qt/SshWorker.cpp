@@ -456,8 +456,22 @@ void SshWorker::dispatchToCaller(Event& event) {
                     if (const Status asked = client_->requestAgentForwarding(e.id); !asked)
                         emit logMessage(static_cast<int>(LogLevel::Info),
                                         fromStd(asked.error().message));
-                requestX11Forwarding(e.id);
-                emit channelOpened(e.id);
+                if (!x11_) {
+                    emit channelOpened(e.id);
+                    return;
+                }
+                // x11-req too goes before the caller's requests, so the caller hears of the
+                // session once xauth has answered; the connection's other channels go on
+                // meanwhile (xauth is not waited for in this thread).
+                awaitingX11_.insert(e.id);
+                x11_->prepare([this, id = e.id](bool prepared) {
+                    if (awaitingX11_.erase(id) == 0 || !usable())
+                        return; // closed meanwhile
+                    if (prepared)
+                        requestX11Forwarding(id);
+                    emit channelOpened(id);
+                    pump();
+                });
             } else if constexpr (std::is_same_v<T, ChannelOpenFailedEvent>) {
                 emit channelOpenFailed(e.id, e.reasonCode, fromStd(e.description));
             } else if constexpr (std::is_same_v<T, ChannelDataEvent>) {
@@ -483,6 +497,7 @@ void SshWorker::dispatchToCaller(Event& event) {
             } else if constexpr (std::is_same_v<T, ChannelClosedEvent>) {
                 pending_.erase(e.id);
                 x11Requests_.erase(e.id);
+                awaitingX11_.erase(e.id);
                 emit channelClosed(e.id);
             } else if constexpr (std::is_same_v<T, ChannelWritableEvent>) {
                 flushChannels();
@@ -1015,8 +1030,7 @@ void SshWorker::connectAgentChannel(const ChannelOpenRequestEvent& request) {
 }
 
 void SshWorker::requestX11Forwarding(ChannelId session) {
-    if (!x11_ || !x11_->prepare())
-        return;
+    // Called once x11_ is prepared.
     // RFC 4254 §6.3.1: not single-connection (any number of X clients, as ssh(1) allows).
     if (const Status asked = client_->requestX11Forwarding(session, false, x11_->authProtocol(),
                                                            x11_->fakeCookieHex(), x11_->screen());

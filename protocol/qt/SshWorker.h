@@ -299,6 +299,7 @@ private:
     // (answered here, not through channelRequestResult).
     X11Forwarding* x11_ = nullptr;
     std::set<ChannelId> x11Requests_;
+    std::set<ChannelId> awaitingX11_; // sessions opened, not yet announced: xauth still runs
     QByteArray readBuffer_;
     bool streamOpen_ = false;
     bool finished_ = false;

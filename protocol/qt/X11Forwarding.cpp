@@ -30,24 +30,6 @@ constexpr int kXauthWaitMs = 10000;
 constexpr std::chrono::seconds kXauthSlack{60};
 constexpr qint64 kChunk = 64 * 1024;
 
-// Runs xauth without a shell; its standard output in *output. True when it exited with 0.
-bool runXauth(const QString& program, const QStringList& arguments, QByteArray* output) {
-    QProcess process;
-    process.setStandardInputFile(QProcess::nullDevice());
-    process.setStandardErrorFile(QProcess::nullDevice());
-    process.start(program, arguments);
-    if (!process.waitForStarted(kXauthWaitMs))
-        return false;
-    if (!process.waitForFinished(kXauthWaitMs)) {
-        process.kill();
-        process.waitForFinished(kXauthWaitMs);
-        return false;
-    }
-    if (output)
-        *output = process.readAllStandardOutput();
-    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
-}
-
 // `xauth list` output holds the real cookie: parsed, then wiped.
 Result<forward::X11Authorization> takeAuthorization(QByteArray& output) {
     Result<forward::X11Authorization> parsed = forward::parseXauthList(
@@ -138,67 +120,117 @@ void X11Forwarding::warn(const QString& text) {
     emit logMessage(static_cast<int>(LogLevel::Info), text);
 }
 
-bool X11Forwarding::prepare() {
-    if (!prepared_)
-        prepared_ = obtainAuthorization();
-    return *prepared_;
+void X11Forwarding::prepare(std::function<void(bool)> done) {
+    if (prepared_) {
+        QTimer::singleShot(0, this, [done = std::move(done), prepared = *prepared_] { done(prepared); });
+        return;
+    }
+    waiting_.push_back(std::move(done));
+    if (waiting_.size() == 1)
+        startPreparing();
 }
 
-bool X11Forwarding::obtainAuthorization() {
+void X11Forwarding::finishPreparing(bool prepared) {
+    prepared_ = prepared;
+    xauthDirectory_.reset();
+    for (const std::function<void(bool)>& done : std::exchange(waiting_, {}))
+        done(prepared);
+}
+
+void X11Forwarding::runXauth(const QStringList& arguments, std::function<void(bool, QByteArray)> next) {
+    const QString program =
+        options_.xauthPath.isEmpty() ? QStringLiteral("/usr/bin/xauth") : options_.xauthPath;
+    auto* process = new QProcess(this);
+    process->setStandardInputFile(QProcess::nullDevice());
+    process->setStandardErrorFile(QProcess::nullDevice());
+    auto* deadline = new QTimer(process);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, process, &QProcess::kill); // then finished, as a crash
+    connect(process, &QProcess::finished, this,
+            [process, next](int exitCode, QProcess::ExitStatus status) {
+                QByteArray output = process->readAllStandardOutput();
+                process->deleteLater();
+                next(status == QProcess::NormalExit && exitCode == 0, std::move(output));
+            });
+    connect(process, &QProcess::errorOccurred, this, [process, next](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return; // the others end in finished()
+        process->deleteLater();
+        next(false, QByteArray());
+    });
+    deadline->start(kXauthWaitMs);
+    process->start(program, arguments);
+}
+
+void X11Forwarding::startPreparing() {
     const QString display =
         options_.display.isEmpty() ? qEnvironmentVariable("DISPLAY") : options_.display;
     if (display.isEmpty()) {
         warn(QStringLiteral("X11 forwarding requested but DISPLAY not set"));
-        return false;
+        QTimer::singleShot(0, this, [this] { finishPreparing(false); });
+        return;
     }
     Result<forward::X11Display> parsed = forward::parseX11Display(display.toStdString());
     if (!parsed) {
         warn(QStringLiteral("X11 forwarding disabled: %1")
                  .arg(QString::fromStdString(parsed.error().message)));
-        return false;
+        QTimer::singleShot(0, this, [this] { finishPreparing(false); });
+        return;
     }
     display_ = std::move(*parsed);
-    const QString xauth =
-        options_.xauthPath.isEmpty() ? QStringLiteral("/usr/bin/xauth") : options_.xauthPath;
     const QString xauthName = QString::fromStdString(display_->xauthName);
 
-    std::optional<forward::X11Authorization> real;
     if (options_.trusted) {
-        QByteArray output;
-        if (runXauth(xauth, {QStringLiteral("list"), xauthName}, &output))
-            if (Result<forward::X11Authorization> found = takeAuthorization(output))
+        runXauth({QStringLiteral("list"), xauthName}, [this](bool ok, QByteArray output) {
+            std::optional<forward::X11Authorization> real;
+            if (Result<forward::X11Authorization> found = takeAuthorization(output); ok && found)
                 real = std::move(*found);
-        if (!real)
-            warn(QStringLiteral(
-                "Warning: No xauth data; using fake authentication data for X11 forwarding."));
-    } else {
-        // A cookie of its own for this connection, made by the X server through the SECURITY
-        // extension as "untrusted", in a private file that is removed at once.
-        QTemporaryDir directory;
-        const std::chrono::seconds lifetime =
-            options_.timeout.count() > 0 ? options_.timeout + kXauthSlack : std::chrono::seconds{0};
-        QByteArray output;
-        if (directory.isValid()) {
-            const QString file = directory.filePath(QStringLiteral("xauthfile"));
-            if (runXauth(xauth,
-                         {QStringLiteral("-f"), file, QStringLiteral("generate"), xauthName,
-                          QLatin1String(kCookieProtocol), QStringLiteral("untrusted"),
-                          QStringLiteral("timeout"), QString::number(lifetime.count())},
-                         nullptr) &&
-                runXauth(xauth, {QStringLiteral("-f"), file, QStringLiteral("list"), xauthName},
-                         &output))
-                if (Result<forward::X11Authorization> found = takeAuthorization(output))
-                    real = std::move(*found);
-        }
-        if (!real) {
-            // Never fall back to the trusted cookie or to none (ssh(1) does not either).
-            warn(QStringLiteral("Warning: untrusted X11 forwarding setup failed: xauth key data "
-                                "not generated"));
-            return false;
-        }
-        if (options_.timeout.count() > 0)
-            refuseAfter_ = QDeadlineTimer(options_.timeout);
+            if (!real)
+                warn(QStringLiteral(
+                    "Warning: No xauth data; using fake authentication data for X11 forwarding."));
+            finishPreparing(adoptAuthorization(std::move(real)));
+        });
+        return;
     }
+    // A cookie of its own for this connection, made by the X server through the SECURITY
+    // extension as "untrusted", in a private file that is removed once it has been read.
+    const auto untrustedFailed = [this] {
+        // Never fall back to the trusted cookie or to none (ssh(1) does not either).
+        warn(QStringLiteral("Warning: untrusted X11 forwarding setup failed: xauth key data "
+                            "not generated"));
+        finishPreparing(false);
+    };
+    xauthDirectory_ = std::make_unique<QTemporaryDir>();
+    if (!xauthDirectory_->isValid()) {
+        QTimer::singleShot(0, this, untrustedFailed);
+        return;
+    }
+    const QString file = xauthDirectory_->filePath(QStringLiteral("xauthfile"));
+    const std::chrono::seconds lifetime =
+        options_.timeout.count() > 0 ? options_.timeout + kXauthSlack : std::chrono::seconds{0};
+    runXauth({QStringLiteral("-f"), file, QStringLiteral("generate"), xauthName,
+              QLatin1String(kCookieProtocol), QStringLiteral("untrusted"), QStringLiteral("timeout"),
+              QString::number(lifetime.count())},
+             [this, file, xauthName, untrustedFailed](bool generated, QByteArray) {
+                 if (!generated) {
+                     untrustedFailed();
+                     return;
+                 }
+                 runXauth({QStringLiteral("-f"), file, QStringLiteral("list"), xauthName},
+                          [this, untrustedFailed](bool ok, QByteArray output) {
+                              Result<forward::X11Authorization> found = takeAuthorization(output);
+                              if (!ok || !found) {
+                                  untrustedFailed();
+                                  return;
+                              }
+                              if (options_.timeout.count() > 0)
+                                  refuseAfter_ = QDeadlineTimer(options_.timeout);
+                              finishPreparing(adoptAuthorization(std::move(*found)));
+                          });
+             });
+}
+
+bool X11Forwarding::adoptAuthorization(std::optional<forward::X11Authorization> real) {
     if (real) {
         realProtocol_ = std::move(real->protocol);
         realCookie_ = std::move(real->cookie);

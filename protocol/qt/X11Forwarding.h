@@ -4,7 +4,8 @@
 // display for each x11 channel the server opens (§6.3.2), and the check and rewrite of the X
 // client's connection setup before the channel is relayed like a forwarded connection.
 //
-// Threading: owned by an SshWorker and used only in its thread.
+// Threading: owned by an SshWorker and used only in its thread. xauth runs as a child process
+// the thread does not wait for: the connection's other channels go on meanwhile.
 #pragma once
 
 #include "common/SecretBytes.h"
@@ -15,10 +16,13 @@
 #include <QString>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 class QIODevice;
+class QTemporaryDir;
 
 namespace portal::protocol::qt {
 
@@ -43,9 +47,10 @@ public:
     X11Forwarding(X11Options options, QObject* parent);
     ~X11Forwarding() override;
 
-    // Finds the display and its authorization (running xauth) the first time; later calls
-    // return the first outcome. False: no forwarding (a warning was logged, as ssh(1) does).
-    bool prepare();
+    // Finds the display and its authorization the first time, running xauth without waiting
+    // for it; `done` follows from the event loop with the outcome (at once once it is known).
+    // False: no forwarding (a warning was logged, as ssh(1) does).
+    void prepare(std::function<void(bool)> done);
 
     // What x11-req carries once prepare() succeeded: the protocol, the spoofed cookie in
     // hexadecimal, the screen.
@@ -70,11 +75,19 @@ signals:
     void logMessage(int level, QString text); // client::LogLevel
 
 private:
-    bool obtainAuthorization();
+    void startPreparing();
+    // Runs xauth (XAuthLocation) with `arguments`, no shell; `next` gets whether it exited
+    // with 0 and its standard output. Killed after a deadline, as a failure.
+    void runXauth(const QStringList& arguments, std::function<void(bool, QByteArray)> next);
+    // With the real authorization (or none): the spoofed cookie; false when it cannot be had.
+    bool adoptAuthorization(std::optional<forward::X11Authorization> real);
+    void finishPreparing(bool prepared);
     void warn(const QString& text);
 
     const X11Options options_;
     std::optional<bool> prepared_;
+    std::vector<std::function<void(bool)>> waiting_; // prepare() calls while xauth runs
+    std::unique_ptr<QTemporaryDir> xauthDirectory_;  // the untrusted cookie's file, meanwhile
     std::optional<forward::X11Display> display_;
     std::string authProtocol_;
     SecretBytes fakeCookie_;

@@ -2,11 +2,16 @@
 // sshd and a real X server (Xvfb with a screen size no other display has): remote X clients
 // reach our Xvfb through the spoofed cookie, untrusted ones with the X SECURITY extension's
 // restrictions, the real cookie never reaches the server, a client with the wrong cookie or
-// after ForwardX11Timeout is turned away, and nothing is forwarded unless asked for.
+// after ForwardX11Timeout is turned away, nothing is forwarded unless asked for, and a slow
+// xauth does not hold up the connection's other channels.
 #include "PortalCliRunner.h"
+#include "WorkerTestTools.h"
 #include "XvfbServer.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QRegularExpression>
+#include <QThread>
 #include <QtTest>
 
 using namespace portal::test;
@@ -112,6 +117,51 @@ private slots:
         QVERIFY2(run.succeeded(), qPrintable(explain(run, *server_)));
         QVERIFY2(run.out.contains("status=1"), run.out.constData());
         QVERIFY2(run.err.contains("Rejected X11 connection after ForwardX11Timeout expired"), run.err.constData());
+    }
+
+    // xauth runs beside the connection, not in its way: with XAuthLocation naming a script
+    // that sleeps before it runs xauth, a -L forward of the same connection carries a stream
+    // to an echo server while the script still sleeps; X11 forwarding then works as usual.
+    void slowXauthDoesNotStallTheConnection() {
+        EchoServer echo;
+        PortalCliRunner cli = runner();
+        const QString started = cli.home() + QStringLiteral("/xauth-started");
+        const QString slept = cli.home() + QStringLiteral("/xauth-slept");
+        const QString script = cli.home() + QStringLiteral("/slow-xauth");
+        QString error;
+        QVERIFY2(writeFile(script,
+                           "#!/bin/sh\n"
+                           "if [ ! -e '" + started.toLocal8Bit() + "' ]; then\n"
+                           "  touch '" + started.toLocal8Bit() + "'; sleep 4; touch '" + slept.toLocal8Bit() + "'\n"
+                           "fi\n"
+                           "exec /usr/bin/xauth \"$@\"\n",
+                           0700, &error),
+                 qPrintable(error));
+        const quint16 port = findFreeLoopbackPort();
+        QProcess process;
+        cli.start(process,
+                  keyOptions({QStringLiteral("-X"), QStringLiteral("-o"), QStringLiteral("XAuthLocation=") + script,
+                              QStringLiteral("-L"), QStringLiteral("%1:127.0.0.1:%2").arg(port).arg(echo.port())}),
+                  kProbe);
+        QVERIFY(process.waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFile::exists(started) && timer.elapsed() < 20000)
+            QThread::msleep(20);
+        QVERIFY2(QFile::exists(started), process.readAllStandardError().constData());
+
+        // The listener is up since authentication, before the session and its xauth.
+        const QByteArray data = randomBytes(256 * 1024);
+        std::optional<QByteArray> back;
+        while (!back && !QFile::exists(slept))
+            back = exchangeTcp(port, data, 3000, &error);
+        QVERIFY2(back && *back == data, qPrintable(QStringLiteral("the forward waited for xauth: ") + error));
+        QVERIFY2(!QFile::exists(slept), "the stream got through only after xauth had slept");
+
+        QVERIFY(process.waitForFinished(30000));
+        const QByteArray out = process.readAllStandardOutput();
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY2(out.contains("dimensions:    1234x567 pixels"), out.constData());
     }
 
     // Without -X (or with -x after it) the server sets no DISPLAY.
