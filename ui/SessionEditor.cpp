@@ -52,6 +52,16 @@ QPushButton* smallButton(const QString& text, QWidget* parent)
     return button;
 }
 
+// The L / R / D choice of a forward's row.
+QComboBox* forwardKindChoice(QWidget* parent)
+{
+    auto* kind = new QComboBox(parent);
+    kind->addItem(QStringLiteral("L"), static_cast<int>(PortForward::Kind::Local));
+    kind->addItem(QStringLiteral("R"), static_cast<int>(PortForward::Kind::Remote));
+    kind->addItem(QStringLiteral("D"), static_cast<int>(PortForward::Kind::Dynamic));
+    return kind;
+}
+
 } // namespace
 
 QStringList SessionEditor::colorSchemeNames()
@@ -209,12 +219,6 @@ QWidget* SessionEditor::buildAuthPage()
     for (HostKeyPolicy policy : {HostKeyPolicy::Ask, HostKeyPolicy::Strict, HostKeyPolicy::AcceptNew, HostKeyPolicy::AcceptAny})
         hostKeyPolicy_->addItem(hostKeyPolicyLabel(policy), static_cast<int>(policy));
     form->addRow(tr("Host &key policy:"), hostKeyPolicy_);
-    x11Forwarding_ = new QComboBox(page);
-    x11Forwarding_->setObjectName(QStringLiteral("x11Forwarding"));
-    for (X11Mode mode : {X11Mode::Off, X11Mode::Untrusted, X11Mode::Trusted})
-        x11Forwarding_->addItem(x11ModeLabel(mode), static_cast<int>(mode));
-    x11Forwarding_->setToolTip(tr("Show the server's X11 programs on this computer's display ($DISPLAY)"));
-    form->addRow(tr("&X11 forwarding:"), x11Forwarding_);
     layout->addLayout(form);
     return page;
 }
@@ -223,13 +227,35 @@ QWidget* SessionEditor::buildForwardingPage()
 {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
-    layout->addWidget(new QLabel(tr("Port forwards (L: local port to remote host, R: remote port to local host, "
-                                    "D: SOCKS proxy on a local port):"),
-                                 page));
+    // X11 is forwarded like a port is, so its choice sits with the port forwards.
+    auto* x11Form = new QFormLayout;
+    x11Forwarding_ = new QComboBox(page);
+    x11Forwarding_->setObjectName(QStringLiteral("x11Forwarding"));
+    for (X11Mode mode : {X11Mode::Off, X11Mode::Untrusted, X11Mode::Trusted})
+        x11Forwarding_->addItem(x11ModeLabel(mode), static_cast<int>(mode));
+    x11Forwarding_->setToolTip(tr("Show the server's X11 programs on this computer's display ($DISPLAY)"));
+    x11Form->addRow(tr("&X11 forwarding:"), x11Forwarding_);
+    layout->addLayout(x11Form);
+    auto* forwardsLabel = new QLabel(tr("Port forwards (L: local port to remote host, R: remote port to local host, "
+                                        "D: SOCKS proxy on a local port):"),
+                                     page);
+    forwardsLabel->setWordWrap(true); // never what sets the dialog's width
+    layout->addWidget(forwardsLabel);
     forwards_ = new QTableWidget(0, 5, page);
     forwards_->setObjectName(QStringLiteral("forwards"));
     forwards_->setHorizontalHeaderLabels({tr("Type"), tr("Listen address"), tr("Listen port"), tr("Destination host"), tr("Destination port")});
-    forwards_->horizontalHeader()->setStretchLastSection(true);
+    // Host names get the room; type and ports take what their header needs.
+    QHeaderView* forwardColumns = forwards_->horizontalHeader();
+    forwardColumns->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The type is a choice in each row, wider than the header's text.
+    forwardColumns->setSectionResizeMode(KindColumn, QHeaderView::Fixed);
+    {
+        const QComboBox* probe = forwardKindChoice(page);
+        forwardColumns->resizeSection(KindColumn, probe->sizeHint().width());
+        delete probe;
+    }
+    forwardColumns->setSectionResizeMode(BindAddressColumn, QHeaderView::Stretch);
+    forwardColumns->setSectionResizeMode(TargetHostColumn, QHeaderView::Stretch);
     forwards_->verticalHeader()->hide();
     layout->addWidget(forwards_);
     auto* forwardButtons = new QHBoxLayout;
@@ -245,7 +271,9 @@ QWidget* SessionEditor::buildForwardingPage()
     forwardButtons->addStretch();
     layout->addLayout(forwardButtons);
 
-    layout->addWidget(new QLabel(tr("Environment variables sent to the server (it may refuse some):"), page));
+    auto* environmentLabel = new QLabel(tr("Environment variables sent to the server (it may refuse some):"), page);
+    environmentLabel->setWordWrap(true);
+    layout->addWidget(environmentLabel);
     environment_ = new QTableWidget(0, 2, page);
     environment_->setObjectName(QStringLiteral("environment"));
     environment_->setHorizontalHeaderLabels({tr("Name"), tr("Value")});
@@ -322,10 +350,7 @@ void SessionEditor::addForwardRow(const PortForward& forward)
 {
     const int row = forwards_->rowCount();
     forwards_->insertRow(row);
-    auto* kind = new QComboBox(forwards_);
-    kind->addItem(QStringLiteral("L"), static_cast<int>(PortForward::Kind::Local));
-    kind->addItem(QStringLiteral("R"), static_cast<int>(PortForward::Kind::Remote));
-    kind->addItem(QStringLiteral("D"), static_cast<int>(PortForward::Kind::Dynamic));
+    QComboBox* kind = forwardKindChoice(forwards_);
     kind->setCurrentIndex(kind->findData(static_cast<int>(forward.kind)));
     forwards_->setCellWidget(row, KindColumn, kind);
     auto number = [](int value) { return value ? QString::number(value) : QString(); };

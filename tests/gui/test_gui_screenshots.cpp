@@ -1,5 +1,5 @@
 // Renders the main window with saved sessions, the host-key dialogs, a credential prompt,
-// the session editor and the preferences to PNG files under <build>/screenshots so a person
+// the session editor (and its forwarding page) and the preferences to PNG files under <build>/screenshots so a person
 // can look at them. Each image is checked for being drawn (not blank, expected size).
 #include "MainWindow.h"
 #include "PreferencesDialog.h"
@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QLineEdit>
+#include <QTabWidget>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QTest>
@@ -137,6 +138,26 @@ private slots:
         editor.findChild<QWidget*>(QStringLiteral("host"))->setProperty("text", QString());
         editor.accept();
         save(&editor, QStringLiteral("session-editor-invalid"));
+    }
+
+    // The Forwarding & Environment page: the X11 choice, a forward of each kind, two variables.
+    void sessionEditorForwarding()
+    {
+        Session s = session(QStringLiteral("build-box"), QStringLiteral("build.example.com"), QStringLiteral("ci"));
+        s.forwards = {*PortForward::fromSshSpec(PortForward::Kind::Local, QStringLiteral("8080:intranet.example.com:80")),
+                      *PortForward::fromSshSpec(PortForward::Kind::Remote, QStringLiteral("9000:localhost:3000")),
+                      *PortForward::fromSshSpec(PortForward::Kind::Dynamic, QStringLiteral("127.0.0.1:1080"))};
+        s.environment = {{QStringLiteral("LANG"), QStringLiteral("en_US.UTF-8")},
+                         {QStringLiteral("EDITOR"), QStringLiteral("vim")}};
+        s.x11Forwarding = X11Mode::Untrusted;
+        SessionEditor editor(s, QStringLiteral("Work"));
+        auto* pages = editor.findChild<QTabWidget*>();
+        QVERIFY(pages);
+        QWidget* forwarding = editor.findChild<QWidget*>(QStringLiteral("forwards"))->parentWidget();
+        pages->setCurrentWidget(forwarding);
+        QCOMPARE(pages->tabText(pages->currentIndex()), QStringLiteral("Forwarding && Environment"));
+        QVERIFY(forwarding->isAncestorOf(editor.findChild<QWidget*>(QStringLiteral("x11Forwarding"))));
+        save(&editor, QStringLiteral("session-editor-forwarding"));
     }
 
     void preferences()
