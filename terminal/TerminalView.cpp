@@ -383,9 +383,18 @@ void TerminalView::showReflowedRows() {
 }
 
 // Logical lines are counted from the cursor's because a reflow keeps the cursor in its line
-// and every line around it in order (the history only loses lines at its far end).
+// and every line around it in order (the history only loses lines at its far end). One
+// exception: text that ends at the cursor and fills its rows exactly leaves the cursor on a
+// fresh empty row; so an empty cursor row counts from the nearest row with text above it.
+int TerminalView::reflowAnchorRow() const {
+    int row = emulator_->cursor().row;
+    while (row > -emulator_->historySize() && emulator_->text(row).isEmpty())
+        --row;
+    return row;
+}
+
 TerminalView::LinePlace TerminalView::linePlace(TextPosition position) const {
-    const int cursorRow = emulator_->cursor().row;
+    const int cursorRow = reflowAnchorRow();
     const int row = std::clamp(emulatorRow(position.line), -emulator_->historySize(), rows() - 1);
     LinePlace place;
     for (int r = row; r < cursorRow; ++r)
@@ -409,7 +418,7 @@ std::optional<TerminalView::TextPosition> TerminalView::positionOf(LinePlace pla
             --r;
         return r;
     };
-    int row = lineStart(emulator_->cursor().row);
+    int row = lineStart(reflowAnchorRow());
     for (std::int64_t n = place.linesAboveCursor; n > 0; --n) {
         if (row <= top)
             return std::nullopt;

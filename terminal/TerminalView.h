@@ -137,6 +137,7 @@ private:
         std::int64_t linesAboveCursor = 0;
         std::int64_t offset = 0;
     };
+    int reflowAnchorRow() const;
     LinePlace linePlace(TextPosition position) const;
     std::optional<TextPosition> positionOf(LinePlace place);
     void showReflowedRows();

@@ -394,6 +394,40 @@ private slots:
         QCOMPARE(f.view.selectedText(), selected);
     }
 
+    // The same on the screen with wide glyphs, which the reflow moves by whole glyphs (a row
+    // may end in padding where one did not fit).
+    void selectionOfWideTextFollowsReflow_data() {
+        QTest::addColumn<int>("columns");
+        QTest::newRow("padding at a row's end") << 11;
+        QTest::newRow("glyph by glyph") << 3;
+        QTest::newRow("wider") << 60;
+    }
+    void selectionOfWideTextFollowsReflow() {
+        QFETCH(int, columns);
+        Fixture f;
+        f.view.receive("abc \xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6 def \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e xyz\r\n$ ");
+        const std::int64_t top = f.view.positionAt(QPoint(0, 0)).line;
+        f.view.setSelection({top, 4}, {top, 22}, TerminalView::SelectionMode::Character);
+        const QString selected = QStringLiteral("\u4e2d\u6587\u5b57\u7b26 def \u65e5\u672c\u8a9e");
+        QCOMPARE(f.view.selectedText(), selected);
+        f.resizeCells(columns, 10);
+        QCOMPARE(f.view.selectedText(), selected);
+        f.resizeCells(40, 10);
+        QCOMPARE(f.view.selectedText(), selected);
+    }
+
+    // Text that ends where the cursor is and fills its rows exactly at the new width puts the
+    // cursor on a fresh row below: the lines above are still found.
+    void selectionFollowsReflowWhenCursorMovesToFreshRow() {
+        Fixture f;
+        f.view.receive("filler\r\n0123456789abcdefghij");
+        const std::int64_t top = f.view.positionAt(QPoint(0, 0)).line;
+        f.view.setSelection({top, 0}, {top, 5}, TerminalView::SelectionMode::Character);
+        f.resizeCells(10, 10);
+        QCOMPARE(f.view.emulator().cursor().column, 0); // on the fresh row
+        QCOMPARE(f.view.selectedText(), QStringLiteral("filler"));
+    }
+
     // Rows the background reflow has not reached are at their old width; scrolled to, they
     // are shown re-wrapped, not cut off at the new width.
     void rowsScrolledToAreReflowed() {
