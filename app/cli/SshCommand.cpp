@@ -818,7 +818,15 @@ void SshSession::onEscape(EscapeCommand command) {
             worker_.sendBreak(*channel_, 1000);
         return;
     case EscapeCommand::Rekey: worker_.requestRekey(); return;
-    case EscapeCommand::CommandLine: runCommandLine(); return;
+    case EscapeCommand::CommandLine:
+        // OpenSSH 9.2 made the command line opt-in (EnableEscapeCommandline): it can add
+        // forwards to a running session.
+        if (!invocation_.enableEscapeCommandline) {
+            writeAll(STDERR_FILENO, "commandline disabled\r\n");
+            return;
+        }
+        runCommandLine();
+        return;
     case EscapeCommand::Suspend: {
         // Give the terminal back, stop ourselves like ^Z would, and take it again on resume.
         writeAll(STDERR_FILENO, "^Z [suspend ssh]\r\n");

@@ -695,6 +695,7 @@ Status applyResolvedConfig(SshInvocation& invocation, const protocol::config::Ss
     invocation.dynamicForwards = resolved.dynamicForwards;
     invocation.exitOnForwardFailure = resolved.exitOnForwardFailure;
     invocation.permitLocalCommand = resolved.permitLocalCommand;
+    invocation.enableEscapeCommandline = resolved.enableEscapeCommandline;
     if (invocation.stdioForward) {
         // -W implies ClearAllForwardings and ExitOnForwardFailure (ssh(1)).
         invocation.localForwards.clear();

@@ -68,6 +68,7 @@ struct SshInvocation {
     std::vector<protocol::config::Forward> localForwards, remoteForwards, dynamicForwards;
     bool exitOnForwardFailure = false;     // a forward that cannot be set up ends the session (255)
     bool permitLocalCommand = false;       // ~C may run "!command" here
+    bool enableEscapeCommandline = false;  // ~C opens the command line (else "commandline disabled")
     std::vector<protocol::config::JumpHost> jumpHosts; // as written
     std::vector<JumpHop> jumpHops;                      // resolved, first hop first
     std::string proxyCommand;

@@ -52,6 +52,7 @@ enum class Keyword {
     ForwardAgent,
     ExitOnForwardFailure,
     PermitLocalCommand,
+    EnableEscapeCommandline,
     ForwardX11,
     ForwardX11Trusted,
     ForwardX11Timeout,
@@ -156,7 +157,6 @@ constexpr std::array keywordTable = {
     KeywordName{"controlpath", Keyword::Ignored},
     KeywordName{"controlpersist", Keyword::Ignored},
     KeywordName{"dsaauthentication", Keyword::Ignored},
-    KeywordName{"enableescapecommandline", Keyword::Ignored},
     KeywordName{"enablesshkeysign", Keyword::Ignored},
     KeywordName{"escapechar", Keyword::Ignored},
     KeywordName{"fallbacktorsh", Keyword::Ignored},
@@ -187,6 +187,7 @@ constexpr std::array keywordTable = {
     KeywordName{"logverbose", Keyword::Ignored},
     KeywordName{"nohostauthenticationforlocalhost", Keyword::Ignored},
     KeywordName{"permitlocalcommand", Keyword::PermitLocalCommand},
+    KeywordName{"enableescapecommandline", Keyword::EnableEscapeCommandline},
     KeywordName{"permitremoteopen", Keyword::Ignored},
     KeywordName{"pkcs11provider", Keyword::Ignored},
     KeywordName{"preferredauthentications", Keyword::PreferredAuthentications},
@@ -498,7 +499,8 @@ struct Pending {
     std::optional<int> port, serverAliveInterval, serverAliveCountMax, connectTimeout,
         numberOfPasswordPrompts, forwardX11Timeout;
     std::optional<bool> identitiesOnly, batchMode, hashKnownHosts, passwordAuthentication,
-        kbdInteractiveAuthentication, exitOnForwardFailure, permitLocalCommand, forwardX11, forwardX11Trusted;
+        kbdInteractiveAuthentication, exitOnForwardFailure, permitLocalCommand, enableEscapeCommandline,
+        forwardX11, forwardX11Trusted;
     std::optional<StrictHostKeyChecking> strictHostKeyChecking;
     std::optional<RequestTty> requestTty;
     std::optional<PubkeyAuthentication> pubkeyAuthentication;
@@ -886,6 +888,8 @@ Status Resolver::applyKeyword(Keyword keyword, const ConfigLine& line, const std
         return yesNo(pending_.exitOnForwardFailure);
     case Keyword::PermitLocalCommand:
         return yesNo(pending_.permitLocalCommand);
+    case Keyword::EnableEscapeCommandline:
+        return yesNo(pending_.enableEscapeCommandline);
     case Keyword::HashKnownHosts:
         return yesNo(pending_.hashKnownHosts);
     case Keyword::PasswordAuthentication:
@@ -1108,6 +1112,7 @@ Result<SshOptions> Resolver::finish() const {
     options.forwardAgent = pending_.forwardAgent.value_or("no");
     options.exitOnForwardFailure = pending_.exitOnForwardFailure.value_or(false);
     options.permitLocalCommand = pending_.permitLocalCommand.value_or(false);
+    options.enableEscapeCommandline = pending_.enableEscapeCommandline.value_or(false);
     options.forwardX11 = pending_.forwardX11.value_or(false);
     options.forwardX11Trusted = pending_.forwardX11Trusted.value_or(false);
     options.forwardX11Timeout = std::chrono::seconds(
@@ -1280,6 +1285,7 @@ std::string printSshOptions(const SshOptions& options) {
     line("forwardagent", options.forwardAgent);
     line("exitonforwardfailure", yesNo(options.exitOnForwardFailure));
     line("permitlocalcommand", yesNo(options.permitLocalCommand));
+    line("enableescapecommandline", yesNo(options.enableEscapeCommandline));
     line("forwardx11", yesNo(options.forwardX11));
     line("forwardx11trusted", yesNo(options.forwardX11Trusted));
     line("forwardx11timeout", std::to_string(options.forwardX11Timeout.count()));

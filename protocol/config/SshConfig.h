@@ -95,6 +95,8 @@ struct SshOptions {
     bool exitOnForwardFailure = false;
     // The ~C command line may run local commands ("!command"); LocalCommand itself is not run.
     bool permitLocalCommand = false;
+    // The ~C command line at all: off unless asked for, as in OpenSSH 9.2 and later.
+    bool enableEscapeCommandline = false;
     // X11 forwarding. Trusted defaults to no as in upstream OpenSSH (Debian's ssh patches
     // it to yes): -X stays untrusted unless asked for.
     bool forwardX11 = false;

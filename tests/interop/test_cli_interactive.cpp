@@ -344,7 +344,8 @@ private slots:
         QString error;
         const LogFile log(cli.home() + QStringLiteral("/portal.log"));
         Tmux tmux(cli.home());
-        QVERIFY2(openShell(cli, tmux, 120, 40, &error, {QStringLiteral("-vv"), QStringLiteral("-E"), log.path()}),
+        QVERIFY2(openShell(cli, tmux, 120, 40, &error, {QStringLiteral("-vv"), QStringLiteral("-E"), log.path(), QStringLiteral("-o"),
+                            QStringLiteral("EnableEscapeCommandline=yes")}),
                  qPrintable(error));
 
         tmux.keys(QStringLiteral("~?"), false);
@@ -436,6 +437,22 @@ private slots:
         QVERIFY2(tmux.waitFor(line(QStringLiteral("^Canceled forwarding\\.")), 15000, 2), qPrintable(tmux.screen()));
         QVERIFY(refusesConnections(socks));
 
+        const QString ended = answersThenDisconnects(tmux);
+        QVERIFY2(ended.isEmpty(), qPrintable(ended));
+    }
+
+    // Without EnableEscapeCommandline=yes (OpenSSH 9.2's default) ~C opens no prompt: it says
+    // "commandline disabled" and the shell goes on. OpenSSH's ssh says the same.
+    void commandLineIsOffByDefault_data() { addClientRows(); }
+    void commandLineIsOffByDefault() {
+        QFETCH(bool, openssh);
+        PortalCliRunner cli = trustingRunner();
+        QString error;
+        Tmux tmux(cli.home());
+        QVERIFY2(openShell(cli, tmux, 120, 40, &error, {}, openssh), qPrintable(error));
+        tmux.keys(QStringLiteral("~C"), false);
+        QVERIFY2(tmux.waitFor(line(QStringLiteral("commandline disabled"))), qPrintable(tmux.screen()));
+        QVERIFY(!tmux.screen().contains(QStringLiteral("ssh> ")));
         const QString ended = answersThenDisconnects(tmux);
         QVERIFY2(ended.isEmpty(), qPrintable(ended));
     }
