@@ -47,7 +47,7 @@ Status PacketWriter::write(ByteView payload, Bytes& out) {
     putUint32(plain_.data(), std::uint32_t(packetLength));
     plain_[4] = std::uint8_t(padding);
     std::copy(payload.begin(), payload.end(), plain_.begin() + 5);
-    if (!crypto::randomFill(std::span(plain_).subspan(5 + payload.size(), padding)))
+    if (!fillPadding(std::span(plain_).subspan(5 + payload.size(), padding)))
         return Error::crypto("the random number generator failed");
 
     std::size_t before = out.size();
@@ -58,6 +58,17 @@ Status PacketWriter::write(ByteView payload, Bytes& out) {
     ++sequenceNumber_;
     bytesSinceRekey_ += out.size() - before;
     return {};
+}
+
+bool PacketWriter::fillPadding(std::span<std::uint8_t> out) {
+    if (paddingPool_.size() - paddingUsed_ < out.size()) {
+        if (!crypto::randomFill(paddingPool_))
+            return false;
+        paddingUsed_ = 0;
+    }
+    std::copy_n(paddingPool_.begin() + static_cast<std::ptrdiff_t>(paddingUsed_), out.size(), out.begin());
+    paddingUsed_ += out.size();
+    return true;
 }
 
 Status PacketWriter::writePrepared(ByteView packet, Bytes& out) {
