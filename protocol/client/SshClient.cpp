@@ -260,6 +260,8 @@ std::optional<TimePoint> SshClient::nextDeadline() const {
 
 Bytes SshClient::takeOutgoingBytes() { return impl_->transport.takeOutgoing(); }
 bool SshClient::hasOutgoingBytes() const { return impl_->transport.hasOutgoing(); }
+ByteView SshClient::outgoingBytes() const { return impl_->transport.outgoingView(); }
+void SshClient::outgoingBytesSent(std::size_t n) { impl_->transport.outgoingSent(n); }
 
 std::optional<Event> SshClient::pollEvent() {
     if (impl_->events.empty())

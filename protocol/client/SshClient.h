@@ -115,6 +115,10 @@ public:
     // Everything that should be written to the socket now, in order.
     Bytes takeOutgoingBytes();
     bool hasOutgoingBytes() const;
+    // The same without a copy or a new buffer: write a prefix of outgoingBytes() (valid until
+    // the next call into the client) and report it with outgoingBytesSent(n); the rest waits.
+    ByteView outgoingBytes() const;
+    void outgoingBytesSent(std::size_t n);
     std::optional<Event> pollEvent();
 
     // True once Disconnected was queued: no more bytes will be produced; close the socket

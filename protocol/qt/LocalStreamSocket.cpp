@@ -2,6 +2,7 @@
 #include "LocalStreamSocket.h"
 
 #include <QSocketNotifier>
+#include <QTimer>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -130,6 +131,36 @@ void LocalStreamSocket::onWritable() {
         shutdownPending_ = false;
         shutdownWrite();
     }
+    if (writeBuffer_.isEmpty() && writableWanted_ && fd_ >= 0) {
+        writableWanted_ = false;
+        emit writable();
+    }
+}
+
+qint64 LocalStreamSocket::sendNow(const char* data, qint64 size) {
+    if (fd_ < 0 || writeShut_ || shutdownPending_)
+        return -1;
+    if (!writeBuffer_.isEmpty()) {
+        writableWanted_ = true; // the queue goes first; its notifier is on
+        return 0;
+    }
+    const auto length = static_cast<size_t>(size);
+    const ssize_t sent = socket_ ? ::send(fd_, data, length, MSG_NOSIGNAL) : ::write(writeFd_, data, length);
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        // Reported from the event loop: the caller is in the middle of its own work.
+        setErrorString(QString::fromLocal8Bit(std::strerror(errno)));
+        peerEof_ = true;
+        writeShut_ = true; // nothing more goes out
+        writeBuffer_.clear();
+        QTimer::singleShot(0, this, &LocalStreamSocket::close);
+        return -1;
+    }
+    const qint64 taken = std::max<ssize_t>(sent, 0);
+    if (taken < size) {
+        writableWanted_ = true;
+        writeNotifier_->setEnabled(true);
+    }
+    return taken;
 }
 
 void LocalStreamSocket::fail() {

@@ -41,6 +41,10 @@ public:
     // handed on whole when it fits), and an array queued as it is (shared).
     QByteArray readChunk(qint64 maxSize);
     qint64 writeChunk(QByteArray data);
+    // Sends what the kernel takes now, straight from `data` (no copy is queued), and returns
+    // how much that was: 0 while it would block or earlier writes still wait, -1 once the
+    // socket is closed or failed (disconnected() follows). writable() follows a short send.
+    qint64 sendNow(const char* data, qint64 size);
     void close() override;
 
     // FIN to the peer once everything written has been sent; reading goes on.
@@ -50,6 +54,8 @@ public:
 signals:
     // Closed both ways (after close(), or an error such as a reset).
     void disconnected();
+    // The kernel takes bytes again after sendNow() sent less than it was given.
+    void writable();
 
 protected:
     qint64 readData(char* data, qint64 maxSize) override;
@@ -71,6 +77,7 @@ private:
     bool shutdownPending_ = false;
     bool writeShut_ = false;
     bool gone_ = false;
+    bool writableWanted_ = false; // a sendNow() was short
 };
 
 } // namespace portal::protocol::qt

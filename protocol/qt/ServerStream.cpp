@@ -8,9 +8,22 @@
 #include <QProcess>
 #include <QTcpSocket>
 
+#ifndef Q_OS_WIN
+#include "LocalStreamSocket.h"
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+#endif
+
 namespace portal::protocol::qt {
 
 using client::LogLevel;
+
+qint64 ServerStream::writeSome(const char* data, qint64 size) {
+    QIODevice* stream = device();
+    return stream ? stream->write(data, size) : -1;
+}
 
 // ---- TCP ----
 
@@ -25,7 +38,14 @@ void TcpServerStream::open() {
         // Before our first byte: the version line and KEXINIT go out at once instead of
         // waiting for a delayed ACK (PERFORMANCE.md, connection set-up).
         socket_->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        emit opened(socket_->peerAddress().toString(), socket_->peerPort());
+        const QString peer = socket_->peerAddress().toString();
+        const quint16 peerPort = socket_->peerPort();
+#ifndef Q_OS_WIN
+        takeOverDescriptor();
+        if (!connection_)
+            return;
+#endif
+        emit opened(peer, peerPort);
     });
     connect(socket_, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
         if (connected_ && error == QAbstractSocket::RemoteHostClosedError)
@@ -38,11 +58,59 @@ void TcpServerStream::open() {
     socket_->connectToHost(address_, port_, QIODevice::ReadWrite, protocol_);
 }
 
+void TcpServerStream::takeOverDescriptor() {
+#ifndef Q_OS_WIN
+    // As SshWorker does for forwarded connections: the descriptor moves over, Qt's copy closes.
+    const int fd = ::dup(static_cast<int>(socket_->socketDescriptor()));
+    const QString error = fd < 0 ? QString::fromLocal8Bit(std::strerror(errno)) : QString();
+    socket_->disconnect(this);
+    socket_->abort();
+    socket_->deleteLater();
+    socket_ = nullptr;
+    if (fd < 0) {
+        emit failed(error);
+        return;
+    }
+    connection_ = new LocalStreamSocket(fd, this);
+    // The server's EOF ends the stream; a reset or other error breaks it.
+    connect(connection_, &QIODevice::readChannelFinished, this, &ServerStream::closed);
+    connect(connection_, &LocalStreamSocket::disconnected, this, [this] {
+        if (ending_)
+            emit closed();
+        else
+            emit failed(connection_->errorString());
+    });
+    connect(connection_, &LocalStreamSocket::writable, this, &ServerStream::writable);
+#endif
+}
+
 QIODevice* TcpServerStream::device() const {
+    if (connection_)
+        return connection_;
     return socket_;
 }
 
+qint64 TcpServerStream::writeSome(const char* data, qint64 size) {
+#ifndef Q_OS_WIN
+    if (connection_)
+        return connection_->sendNow(data, size);
+#endif
+    return ServerStream::writeSome(data, size);
+}
+
 void TcpServerStream::close() {
+    ending_ = true;
+#ifndef Q_OS_WIN
+    if (connection_) {
+        // What is queued (our DISCONNECT) goes out, then a FIN; the server's close follows.
+        // The owner aborts if it does not come soon.
+        if (connection_->peerFinished() && connection_->bytesToWrite() == 0)
+            connection_->close(); // the server has gone already
+        else
+            connection_->shutdownWrite();
+        return;
+    }
+#endif
     if (!socket_)
         return;
     if (socket_->state() == QAbstractSocket::ConnectedState) {
@@ -56,6 +124,9 @@ void TcpServerStream::close() {
 }
 
 void TcpServerStream::abort() {
+    ending_ = true;
+    if (connection_)
+        connection_->close();
     if (socket_)
         socket_->abort();
 }

@@ -18,6 +18,7 @@ class QTcpSocket;
 namespace portal::protocol::qt {
 
 class ChannelDevice;
+class LocalStreamSocket;
 class SshWorker;
 
 class ServerStream : public QObject {
@@ -33,6 +34,10 @@ public:
     virtual void close() = 0;
     // Ends the stream at once.
     virtual void abort() = 0;
+    // Writes a prefix of data[0, size) and returns its length, -1 once the stream is broken.
+    // A stream that buffers takes it all (a copy in device()'s buffer); TCP takes what the
+    // kernel accepts now without a copy, and writable() follows when it takes more.
+    virtual qint64 writeSome(const char* data, qint64 size);
 
 signals:
     // `peer` names the far end for messages ("127.0.0.1", "proxy command", "jump host ...").
@@ -41,10 +46,15 @@ signals:
     void failed(QString reason);
     // The far end ended the stream (EOF, process exit, channel close).
     void closed();
+    // After a short writeSome(): more may be written (device()'s bytesWritten also says so).
+    void writable();
     void logMessage(int level, QString text); // level: client::LogLevel
 };
 
-// A TCP connection (name resolution, IPv4/IPv6, TCP_NODELAY before the first byte).
+// A TCP connection (name resolution, IPv4/IPv6, TCP_NODELAY before the first byte). QTcpSocket
+// connects; on POSIX the connected descriptor then moves to a LocalStreamSocket, so that
+// writeSome() sends from the caller's buffer instead of copying every byte into QTcpSocket's
+// write buffer (which allocates and frees a large block per write: PERFORMANCE.md).
 class TcpServerStream : public ServerStream {
     Q_OBJECT
 public:
@@ -54,13 +64,18 @@ public:
     QIODevice* device() const override;
     void close() override;
     void abort() override;
+    qint64 writeSome(const char* data, qint64 size) override;
 
 private:
+    void takeOverDescriptor();
+
     QString address_;
     quint16 port_;
     QAbstractSocket::NetworkLayerProtocol protocol_;
-    QTcpSocket* socket_ = nullptr;
+    QTcpSocket* socket_ = nullptr; // until connected (on Windows for good)
+    LocalStreamSocket* connection_ = nullptr;
     bool connected_ = false;
+    bool ending_ = false; // close() or abort() was called
 };
 
 // ProxyCommand (ssh_config(5)): the stream is a child process' stdin and stdout, run by the

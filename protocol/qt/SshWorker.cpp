@@ -30,9 +30,10 @@ using namespace client;
 namespace {
 
 constexpr qint64 kReadChunk = 256 * 1024;
-// Stop feeding channel data to the core while this much waits in the stream's buffer, so a
-// fast producer cannot grow memory without bound when the network is slower.
-constexpr qint64 kStreamBacklogLimit = 4 * 1024 * 1024;
+// Stop feeding channel data to the core while this much waits to be sent (in the core's
+// output or the stream's buffer), so a fast producer cannot grow memory without bound when
+// the network is slower. The kernel's send buffer holds more besides.
+constexpr qint64 kStreamBacklogLimit = 1024 * 1024;
 constexpr int kCloseGraceMs = 1000;
 // A jump host's prompt and host-key ids carry the hop in their top byte (hop + 1), so the
 // answers find their way back; the core's own ids are small counters.
@@ -185,10 +186,14 @@ void SshWorker::onStreamOpened(const QString& peer, quint16 port) {
     connectTimer_->stop();
     QIODevice* device = stream_->device();
     connect(device, &QIODevice::readyRead, this, &SshWorker::onStreamReadable);
-    connect(device, &QIODevice::bytesWritten, this, [this] {
+    // pump() writes the core's output (never re-entered: a jump host's channel reports
+    // progress from inside our own write).
+    const auto resumeWriting = [this] {
         flushChannels();
         pump();
-    });
+    };
+    connect(device, &QIODevice::bytesWritten, this, resumeWriting);
+    connect(stream_, &ServerStream::writable, this, resumeWriting);
     streamOpen_ = true;
     emit socketConnected(peer, port);
     client_->start(now());
@@ -322,11 +327,24 @@ void SshWorker::startHop(std::size_t index) {
 
 // ---- The core's events and output ----
 
-void SshWorker::writeToStream(const Bytes& bytes) {
-    if (bytes.empty() || !streamOpen_ || !stream_ || !stream_->device())
+void SshWorker::writeOutgoing() {
+    if (!client_ || !streamOpen_ || !stream_ || !stream_->device())
         return;
-    stream_->device()->write(reinterpret_cast<const char*>(bytes.data()),
-                             static_cast<qint64>(bytes.size()));
+    // Straight from the core's buffer; what the stream does not take now waits there
+    // (writable() resumes), counted in streamBacklog().
+    while (client_->hasOutgoingBytes()) {
+        const ByteView bytes = client_->outgoingBytes();
+        const qint64 taken = stream_->writeSome(reinterpret_cast<const char*>(bytes.data()),
+                                                static_cast<qint64>(bytes.size()));
+        if (taken <= 0)
+            return; // would block, or broken (the stream reports that itself)
+        client_->outgoingBytesSent(static_cast<std::size_t>(taken));
+    }
+}
+
+qint64 SshWorker::streamBacklog() const {
+    return stream_->device()->bytesToWrite() +
+           static_cast<qint64>(client_->outgoingBytes().size());
 }
 
 void SshWorker::pump() {
@@ -341,8 +359,12 @@ void SshWorker::pump() {
         pumpAgain_ = false;
         while (std::optional<Event> event = client_->pollEvent())
             dispatch(*event);
-        if (client_->hasOutgoingBytes() && streamOpen_ && !finished_)
-            writeToStream(client_->takeOutgoingBytes());
+        if (!finished_)
+            writeOutgoing();
+        if (channelsHeldBack_ && !finished_ && streamBacklog() <= kStreamBacklogLimit) {
+            flushChannels(); // the kernel took it all at once: no writable() will come
+            pumpAgain_ = true;
+        }
         if (agent_)
             agent_->flush();
     } while (pumpAgain_ && !finished_);
@@ -511,8 +533,7 @@ void SshWorker::dispatchToCaller(Event& event) {
                 // xon-xoff (RFC 4254 §6.8): a terminal front end may act on it; nothing to do here.
             } else if constexpr (std::is_same_v<T, DisconnectedEvent>) {
                 // Write the DISCONNECT message (if any) before the stream is closed.
-                if (client_->hasOutgoingBytes() && streamOpen_)
-                    writeToStream(client_->takeOutgoingBytes());
+                writeOutgoing();
                 finish(e.clean, e.error);
             }
         },
@@ -530,11 +551,14 @@ void SshWorker::flushChannels() {
     // Progress is reported after the loop: a receiver may queue more data, which must not
     // change pending_ under the iteration.
     std::vector<std::pair<ChannelId, qint64>> progress;
+    channelsHeldBack_ = false;
     do {
         flushAgain_ = false;
         for (auto it = pending_.begin(); it != pending_.end();) {
-            if (stream_->device()->bytesToWrite() > kStreamBacklogLimit)
-                break; // resumed from bytesWritten
+            if (streamBacklog() > kStreamBacklogLimit) {
+                channelsHeldBack_ = true; // resumed from pump(), bytesWritten or writable
+                break;
+            }
             const ChannelId id = it->first;
             PendingChannelData& pending = it->second;
             if (pending.offset < pending.data.size()) {
@@ -601,7 +625,13 @@ void SshWorker::finish(bool clean, Error error) {
             forward.listener->stop();
     if (stream_) {
         if (streamOpen_) {
-            // Let the queued bytes (our DISCONNECT) go out, but never linger.
+            // Let the queued bytes (our DISCONNECT) go out, but never linger: what the
+            // stream did not take yet moves to its own buffer, which close() drains.
+            if (client_ && client_->hasOutgoingBytes() && stream_->device()) {
+                const Bytes rest = client_->takeOutgoingBytes();
+                stream_->device()->write(reinterpret_cast<const char*>(rest.data()),
+                                         static_cast<qint64>(rest.size()));
+            }
             stream_->close();
             closeTimer_->start(kCloseGraceMs);
         } else {

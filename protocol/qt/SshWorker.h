@@ -251,7 +251,9 @@ private:
     bool dispatchToDevice(client::Event& event);
     void dispatchToCaller(client::Event& event);
     void flushChannels();
-    void writeToStream(const Bytes& bytes);
+    void writeOutgoing();
+    // Bytes produced and not yet taken by the stream.
+    qint64 streamBacklog() const;
     void queueChannelData(quint32 channel, QByteArray data, bool extended);
     qint64 queuedChannelBytes(quint32 channel) const;
     void runChannelRequest(quint32 channel, const char* request,
@@ -307,6 +309,9 @@ private:
     bool pumpAgain_ = false;
     bool flushing_ = false;
     bool flushAgain_ = false;
+    // flushChannels() stopped at kStreamBacklogLimit: it goes on once the stream has taken
+    // enough, whether or not a short write made the stream promise writable().
+    bool channelsHeldBack_ = false;
 
     // Jump hosts: the hop workers (children, same thread), and for a hop worker the one
     // whose channel carries its stream.

@@ -112,8 +112,26 @@ Status Transport::sendUnimplemented(std::uint32_t sequenceNumber) {
 
 Bytes Transport::takeOutgoing() {
     Bytes out;
-    out.swap(outgoing_);
+    if (outgoingSent_ > 0)
+        out.assign(outgoing_.begin() + static_cast<std::ptrdiff_t>(outgoingSent_), outgoing_.end());
+    else
+        out.swap(outgoing_);
+    outgoing_.clear();
+    outgoingSent_ = 0;
     return out;
+}
+
+void Transport::outgoingSent(std::size_t n) {
+    outgoingSent_ += std::min(n, outgoing_.size() - outgoingSent_);
+    if (outgoingSent_ == outgoing_.size()) {
+        outgoing_.clear(); // capacity kept
+        outgoingSent_ = 0;
+    } else if (outgoingSent_ >= outgoing_.size() / 2) {
+        // A writer that never catches up entirely: move the rest to the front now and then,
+        // so the buffer stays within twice the unsent bytes.
+        outgoing_.erase(outgoing_.begin(), outgoing_.begin() + static_cast<std::ptrdiff_t>(outgoingSent_));
+        outgoingSent_ = 0;
+    }
 }
 
 std::optional<Transport::ServicePayload> Transport::nextServicePayload() {

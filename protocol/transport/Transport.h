@@ -84,7 +84,13 @@ public:
     void close();
 
     Bytes takeOutgoing();
-    bool hasOutgoing() const { return !outgoing_.empty(); }
+    bool hasOutgoing() const { return outgoingSent_ < outgoing_.size(); }
+    // The same bytes without handing the buffer over: the caller writes a prefix of
+    // outgoingView() and reports it with outgoingSent(n). The buffer keeps its capacity, so
+    // a bulk transfer encrypts into the same memory again and again instead of allocating
+    // (and the allocator returning to the kernel) a buffer per write.
+    ByteView outgoingView() const { return ByteView(outgoing_).subspan(outgoingSent_); }
+    void outgoingSent(std::size_t n);
 
     State state() const { return state_; }
     bool initialKexDone() const { return initialKexDone_; }
@@ -124,6 +130,7 @@ private:
     PacketReader reader_;
     PacketWriter writer_;
     Bytes outgoing_;
+    std::size_t outgoingSent_ = 0; // the written prefix of outgoing_
     std::deque<ServicePayload> servicePayloads_;
 
     // The current key exchange round.

@@ -85,7 +85,7 @@ struct Harness {
     // Moves bytes both ways until both sides are quiet, answering decisions and prompts.
     void pump(int rounds = 100000) {
         for (int i = 0; i < rounds; ++i) {
-            Bytes toServer = client->takeOutgoingBytes();
+            Bytes toServer = takeFromClient(i);
             if (!toServer.empty())
                 server->receive(toServer);
             Bytes toClient = server->takeOutgoing();
@@ -97,6 +97,19 @@ struct Harness {
                 return;
         }
         QFAIL("the client and the scripted server never went quiet");
+    }
+
+    // What the client's socket would send this round: everything, or (writeLimit) a prefix
+    // of outgoingBytes() as a busy socket takes it, with now and then a takeOutgoingBytes()
+    // of the rest in between.
+    Bytes takeFromClient(int round) {
+        if (writeLimit == 0 || round % 5 == 4)
+            return client->takeOutgoingBytes();
+        const ByteView pending = client->outgoingBytes();
+        const std::size_t n = std::min(pending.size(), writeLimit);
+        Bytes prefix(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+        client->outgoingBytesSent(n);
+        return prefix;
     }
 
     bool drainEvents() {
@@ -181,6 +194,7 @@ struct Harness {
     std::vector<std::vector<std::string>> answers{{"secret"}};
     std::vector<PromptEvent> prompts;
     bool consumeData = true;
+    std::size_t writeLimit = 0; // bytes per round taken through outgoingBytes(); 0: all
     std::map<ChannelId, Bytes> stdoutData;
     std::map<ChannelId, Bytes> stderrData;
     std::map<ChannelId, std::size_t> unconsumed;
@@ -1069,6 +1083,35 @@ private slots:
         QVERIFY2(h.client->connectionInfo().keyExchanges > 10, qPrintable(QString::number(h.client->connectionInfo().keyExchanges)));
         QCOMPARE(h.server->keyExchanges(), h.client->connectionInfo().keyExchanges);
         QVERIFY(serverRekeys > 0);
+    }
+
+    void partialWritesLoseNothing_data() {
+        QTest::addColumn<int>("writeLimit");
+        QTest::newRow("1 byte a round") << 1;
+        QTest::newRow("997 bytes a round") << 997;
+        QTest::newRow("40000 bytes a round") << 40000;
+    }
+
+    // A socket that takes only part of what the client has to send: the rest stays in the
+    // client, in order, across packets, key exchanges and takeOutgoingBytes() in between.
+    void partialWritesLoseNothing() {
+        QFETCH(int, writeLimit);
+        Harness h;
+        h.writeLimit = static_cast<std::size_t>(writeLimit);
+        h.config.rekeyBytes = 64 * 1024;
+        h.start();
+        QVERIFY2(h.client->isAuthenticated(), qPrintable(h.error()));
+        ChannelId id = h.exec("echo");
+        Bytes data = pattern(writeLimit == 1 ? 20000 : 300 * 1024 + 5, 3);
+        sendAll(h, id, data);
+        QVERIFY(h.client->sendEof(id).ok());
+        h.pump();
+        QVERIFY2(!h.disconnected, qPrintable(h.error()));
+        QVERIFY(h.stdoutData[id] == data);
+        QVERIFY(!h.client->hasOutgoingBytes());
+        QVERIFY(h.client->outgoingBytes().empty());
+        if (writeLimit > 1)
+            QVERIFY(h.client->connectionInfo().keyExchanges > 2);
     }
 
     void rekeyAfterTimeLimit() {
