@@ -41,32 +41,67 @@ coproc SINK { exec "${load[@]}" sink; }
 pids+=("$SINK_PID")
 read -r sink_port <&"${SINK[0]}"
 portal_port=$(free_port)
+wait_listening() {
+  for _ in $(seq 100); do listening "$1" && break; sleep 0.1; done
+  listening "$1" || { echo "bench: nothing listens on forwarded port $1" >&2; exit 1; }
+}
+# sshd's processes (monitor and session) below the listener, to tell which serve whom.
+descendants() { local child; for child in $(pgrep -P "$1"); do echo "$child"; descendants "$child"; done; }
 "$cli" ssh -F /dev/null "${common[@]}" -N -L "$portal_port:127.0.0.1:$sink_port" "$target" &
-pids+=($!)
+portal_pid=$!
+pids+=("$portal_pid")
+wait_listening "$portal_port"
+portal_sshd=$(descendants "$LOCAL_SSHD_PID")
 openssh_port=$(free_port)
 ssh -F /dev/null "${common[@]}" -N -L "$openssh_port:127.0.0.1:$sink_port" "$target" &
-pids+=($!)
-for port in "$portal_port" "$openssh_port"; do
-  for _ in $(seq 100); do listening "$port" && break; sleep 0.1; done
-  listening "$port" || { echo "bench: nothing listens on forwarded port $port" >&2; exit 1; }
-done
+openssh_pid=$!
+pids+=("$openssh_pid")
+wait_listening "$openssh_port"
+openssh_sshd=$(descendants "$LOCAL_SSHD_PID" | grep -vxF "$portal_sshd")
+
+# CPU time (user + system, clock ticks) of the given processes so far; comm may hold spaces,
+# so the fields are counted after its closing parenthesis (proc(5): utime and stime are
+# fields 14 and 15).
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+ticks_per_second=$(getconf CLK_TCK)
 
 echo "Portal vs OpenSSH $(ssh -V 2>&1 | cut -d, -f1), -N -L to a TCP sink through sshd on 127.0.0.1:$LOCAL_SSHD_PORT,"
 echo "cipher $cipher, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 echo
 
-# measure LABEL BYTES CONNECTIONS: alternating runs, median, ratio.
+# measure LABEL BYTES CONNECTIONS: alternating runs, median, ratio; then the CPU seconds per
+# GiB each client and its sshd processes used over all runs (wall-clock rates scatter on a
+# shared machine, CPU per byte much less).
 measure() {
   local label="$1" bytes="$2" connections="$3" portal_rate=() openssh_rate=()
+  local portal_cpu=0 openssh_cpu=0 portal_server_cpu=0 openssh_server_cpu=0 before server_before
   for _ in $(seq "$runs"); do
+    before=$(cpu_ticks "$portal_pid"); server_before=$(cpu_ticks $portal_sshd)
     portal_rate+=("$("${load[@]}" push "$portal_port" "$bytes" "$connections")")
+    portal_cpu=$((portal_cpu + $(cpu_ticks "$portal_pid") - before))
+    portal_server_cpu=$((portal_server_cpu + $(cpu_ticks $portal_sshd) - server_before))
+    before=$(cpu_ticks "$openssh_pid"); server_before=$(cpu_ticks $openssh_sshd)
     openssh_rate+=("$("${load[@]}" push "$openssh_port" "$bytes" "$connections")")
+    openssh_cpu=$((openssh_cpu + $(cpu_ticks "$openssh_pid") - before))
+    openssh_server_cpu=$((openssh_server_cpu + $(cpu_ticks $openssh_sshd) - server_before))
   done
-  local p o
+  local p o gib
   p=$(printf '%s\n' "${portal_rate[@]}" | median)
   o=$(printf '%s\n' "${openssh_rate[@]}" | median)
   printf '%-52s %10.0f %10.0f %8.2f\n' "$label" "$p" "$o" "$(calc "$p / $o")"
   echo "    runs Portal: ${portal_rate[*]}; OpenSSH: ${openssh_rate[*]}"
+  gib=$(calc "$bytes * $runs / 1073741824")
+  printf '    CPU-s per GiB, client: Portal %.2f, ssh %.2f (ratio %.2f); its sshd: %.2f, %.2f\n' \
+    "$(calc "$portal_cpu / $ticks_per_second / $gib")" "$(calc "$openssh_cpu / $ticks_per_second / $gib")" \
+    "$(calc "$portal_cpu / ($openssh_cpu > 0 ? $openssh_cpu : 1)")" \
+    "$(calc "$portal_server_cpu / $ticks_per_second / $gib")" "$(calc "$openssh_server_cpu / $ticks_per_second / $gib")"
 }
 
 printf '%-52s %10s %10s %8s\n' "MB/s through -L (median of $runs)" "Portal" "OpenSSH" "ratio"
