@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <pty.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,9 +30,17 @@ namespace {
 
 struct PortalRun {
     double seconds = 0;
+    double cpuSeconds = 0; // this process, user + system
     double worstLatenessMs = 0;
     int paints = 0;
 };
+
+double processCpuSeconds() {
+    struct rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 PortalRun runPortal(const QString& file) {
     TerminalView view;
@@ -61,6 +70,7 @@ PortalRun runPortal(const QString& file) {
     fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 
     PortalRun result;
+    const double cpuBefore = processCpuSeconds();
     QEventLoop loop;
     QSocketNotifier notifier(master, QSocketNotifier::Read);
     QByteArray buffer(64 * 1024, Qt::Uninitialized);
@@ -92,6 +102,7 @@ PortalRun runPortal(const QString& file) {
     while (tail.elapsed() < 40)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
     result.seconds = double(clock.nsecsElapsed()) / 1e9 - 0.040;
+    result.cpuSeconds = processCpuSeconds() - cpuBefore;
     result.paints = view.paintCount() - paintsBefore;
     close(master);
     waitpid(child, nullptr, 0);
@@ -148,8 +159,8 @@ int main(int argc, char** argv) {
     for (int round = 1; round <= rounds; ++round) {
         const PortalRun portal = runPortal(file);
         const double portalRate = mb / portal.seconds;
-        std::printf("round %d: Portal %6.1f MB/s (%d paints, worst timer lateness %.1f ms)", round, portalRate,
-                    portal.paints, portal.worstLatenessMs);
+        std::printf("round %d: Portal %6.1f MB/s (%d paints, worst timer lateness %.1f ms, CPU %.0f%% of the time)", round,
+                    portalRate, portal.paints, portal.worstLatenessMs, 100.0 * portal.cpuSeconds / portal.seconds);
         if (haveXterm) {
             const double s = runExternal(QStringLiteral("xterm"), file, empty);
             std::printf("   xterm %5.2f MB/s (Portal %.1fx)", mb / s, portalRate / (mb / s));
