@@ -69,6 +69,12 @@ const BoxLines* boxLines(char32_t ch) {
     return (b.left | b.right | b.up | b.down) ? &b : nullptr;
 }
 
+// A row's cells that hold text: all but the blank a wide glyph left when it wrapped early.
+template <class Cells>
+std::int64_t cellsOfText(const Cells& cells) {
+    return std::int64_t(cells.size()) - (!cells.empty() && cells.back().reserved == kWrapPadding ? 1 : 0);
+}
+
 // Wide pictographs (Unicode emoji presentation ranges) are drawn with the emoji font.
 bool isEmojiCodePoint(char32_t ch) {
     return (ch >= 0x1F300 && ch <= 0x1FAFF) || (ch >= 0x2600 && ch <= 0x27BF) || (ch >= 0x1F000 && ch <= 0x1F2FF);
@@ -404,7 +410,7 @@ TerminalView::LinePlace TerminalView::linePlace(TextPosition position) const {
     std::vector<Cell> scratch;
     for (int r = row - 1; r >= -emulator_->historySize() && emulator_->isWrapped(r); --r) {
         const auto cells = emulator_->line(r, scratch);
-        place.offset += std::int64_t(cells.size()) - (!cells.empty() && cells.back().reserved == kWrapPadding ? 1 : 0);
+        place.offset += cellsOfText(cells);
     }
     place.offset += position.column;
     return place;
@@ -440,8 +446,7 @@ std::optional<TerminalView::TextPosition> TerminalView::positionOf(LinePlace pla
     std::int64_t offset = place.offset;
     while (row < rows() - 1 && emulator_->isWrapped(row)) {
         const auto cells = emulator_->line(row, scratch);
-        const std::int64_t length =
-            std::int64_t(cells.size()) - (!cells.empty() && cells.back().reserved == kWrapPadding ? 1 : 0);
+        const std::int64_t length = cellsOfText(cells);
         if (offset < length)
             break;
         offset -= length;

@@ -41,6 +41,11 @@ struct Fixture {
         const QSize c = view.cellSize();
         return QPoint(col * c.width() + c.width() / 2, row * c.height() + c.height() / 2);
     }
+    // The colour painted at a point of the viewport (logical pixels), at any scale factor.
+    QColor pixelAt(QPoint point) const {
+        const QImage image = view.viewport()->grab().toImage();
+        return image.pixelColor(point * image.devicePixelRatio());
+    }
     // A left-button drag from one cell to another.
     void drag(QPoint fromCell, QPoint toCell) {
         QTest::mousePress(view.viewport(), Qt::LeftButton, {}, cellCenter(fromCell.y(), fromCell.x()));
@@ -267,10 +272,7 @@ private slots:
     void cursorIsPainted() {
         Fixture f;
         const ColorScheme scheme = f.view.colorScheme();
-        auto pixel = [&f](QPoint p) {
-            const QImage image = f.view.viewport()->grab().toImage();
-            return image.pixelColor(p * image.devicePixelRatio());
-        };
+        auto pixel = [&f](QPoint p) { return f.pixelAt(p); };
         const QSize cell = f.view.cellSize();
         const QPoint centre = f.cellCenter(0, 0);
         const QPoint leftEdge(0, centre.y());
@@ -508,11 +510,7 @@ private slots:
         Fixture f;
         f.view.setColorScheme(ColorScheme::named(QStringLiteral("Portal Light")));
         const ColorScheme light = ColorScheme::named(QStringLiteral("Portal Light"));
-        auto pixel = [&f](int row, int col) {
-            const QImage image = f.view.viewport()->grab().toImage();
-            const QPoint p = f.cellCenter(row, col) * image.devicePixelRatio();
-            return image.pixelColor(p);
-        };
+        auto pixel = [&f](int row, int col) { return f.pixelAt(f.cellCenter(row, col)); };
         f.view.receive("\033[41m  \033[0m");
         f.settle();
         QCOMPARE(pixel(5, 20), light.background);
