@@ -99,6 +99,10 @@ Bytes ignorePayload() {
 
 } // namespace
 
+// Before any use: QTest::addColumn instantiates the type's metatype id (in an NDEBUG build a
+// declaration after it was an error, so the release preset did not build).
+Q_DECLARE_METATYPE(std::function<void(HostilePeer&)>)
+
 class TestCliHostile : public QObject {
     Q_OBJECT
 
@@ -231,8 +235,6 @@ private slots:
         QVERIFY2(outcome.err.contains("strict KEX violation"), outcome.err.constData());
     }
 };
-
-Q_DECLARE_METATYPE(std::function<void(HostilePeer&)>)
 
 QTEST_GUILESS_MAIN(TestCliHostile)
 #include "test_cli_hostile.moc"
