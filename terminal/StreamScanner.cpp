@@ -338,6 +338,10 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
             underlineColour_ = newUnderline;
             sink_.scannerStateChanged();
         }
+        if (final == 'l' && !csi_.empty() && csi_[0] == '?') {
+            flush(end);
+            sink_.cursorRestored();
+        }
     };
 
     std::size_t i = 0;
@@ -483,6 +487,10 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
                 }
                 release();
                 noteEscape(char(c));
+                if (escIntermediates_ == 0 && c == '8') { // DECRC
+                    flush(i + 1);
+                    sink_.cursorRestored();
+                }
                 if (escIntermediates_ == 0 && (c == '=' || c == '>' || c == 'c')) {
                     flush(i + 1);
                     if (c == 'c') {

@@ -41,6 +41,9 @@ public:
         virtual void repeatPrecedingCharacter(long count) = 0;
         // RIS (ESC c, ECMA-48 §8.3.105), after libvterm has reset its own state.
         virtual void fullReset() = 0;
+        // After a sequence with which libvterm may have restored a saved cursor (DECRC, ESC 8;
+        // DECRST 1048 or 1049), passed through with everything before it.
+        virtual void cursorRestored() = 0;
         // The rest of a run of printable ASCII whose first byte has just been passed through,
         // while plainText() holds (see setTextRuns). The sink may place them itself.
         virtual void printableText(const char* bytes, std::size_t length) { passThrough(bytes, length); }

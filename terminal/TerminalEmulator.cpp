@@ -161,6 +161,7 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
             emit q->colorsChanged();
         }
     }
+    void cursorRestored() override;
     void printableText(const char* bytes, std::size_t length) override;
     void placeText(const char* bytes, std::size_t count, VTermPos pos);
     void scannerStateChanged() override {
@@ -353,6 +354,25 @@ void TerminalEmulator::Impl::printableText(const char* bytes, std::size_t length
     }
     if (length > 0)
         vterm_input_write(vt, bytes, length);
+}
+
+// libvterm restores a saved cursor exactly as it was saved (src/state.c savecursor, 0.1.4 and
+// 0.3 alike), also when the screen has shrunk since; on a row beyond the screen it then reads
+// its per-row line info past the end of the array, and text and line feeds go nowhere. xterm's
+// DECRC keeps the cursor on the screen; so do we, with CUU and CUB, whose bounds check at the
+// end of libvterm's on_csi clamps the row (into the margins under DECOM) and then the column.
+void TerminalEmulator::Impl::cursorRestored() {
+    VTermPos pos;
+    vterm_state_get_cursorpos(state, &pos);
+    const int rowsBelow = pos.row - (active->rows - 1);
+    const int columnsBeyond = pos.col - (active->cols - 1);
+    std::string back;
+    if (rowsBelow > 0)
+        back += "\x1b[" + std::to_string(rowsBelow) + 'A';
+    if (columnsBeyond > 0)
+        back += "\x1b[" + std::to_string(columnsBeyond) + 'D';
+    if (!back.empty())
+        vterm_input_write(vt, back.data(), back.size());
 }
 
 // Printable ASCII at pos, as putGlyphInGeneral would place it one character at a time.

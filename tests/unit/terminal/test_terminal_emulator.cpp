@@ -1012,6 +1012,46 @@ private slots:
         QCOMPARE(int(styleAt(*t, 0, 1).attrs), int(attr::Bold));
     }
 
+    // libvterm restores a saved cursor as it was saved, also onto rows and columns the screen
+    // has lost since; the emulator keeps it on the screen as xterm does, so that what follows is
+    // written where the user sees it (and libvterm reads no row data past its screen).
+    void savedCursorRestoredAfterShrink_data() {
+        QTest::addColumn<QSize>("before"); // columns × rows
+        QTest::addColumn<QByteArray>("save");
+        QTest::addColumn<QSize>("after");
+        QTest::addColumn<QByteArray>("restore");
+        QTest::addColumn<int>("row");
+        QTest::addColumn<QString>("text");
+
+        QTest::newRow("DECRC, below the screen") << QSize(80, 24) << QByteArray("\033[24;5H\0337") << QSize(80, 12)
+                                                 << QByteArray("\0338") << 11 << QStringLiteral("    XYZ");
+        QTest::newRow("DECRC, beyond the last column")
+            << QSize(80, 10) << QByteArray("\033[3;70H\0337") << QSize(40, 10) << QByteArray("\0338") << 3
+            << QStringLiteral("YZ");
+        QTest::newRow("DECRC, inside the screen") << QSize(80, 24) << QByteArray("\033[5;5H\0337") << QSize(80, 12)
+                                                  << QByteArray("\0338") << 4 << QStringLiteral("    XYZ");
+        QTest::newRow("DECRST 1048") << QSize(80, 24) << QByteArray("\033[24;5H\033[?1048h") << QSize(80, 12)
+                                     << QByteArray("\033[?1048l") << 11 << QStringLiteral("    XYZ");
+        QTest::newRow("DECRST 1049, resized on the alternate screen")
+            << QSize(80, 24) << QByteArray("\033[24;5H\033[?1049h") << QSize(80, 12) << QByteArray("\033[?1049l")
+            << 11 << QStringLiteral("    XYZ");
+    }
+
+    void savedCursorRestoredAfterShrink() {
+        QFETCH(QSize, before);
+        QFETCH(QByteArray, save);
+        QFETCH(QSize, after);
+        QFETCH(QByteArray, restore);
+        QFETCH(int, row);
+        QFETCH(QString, text);
+        auto t = make(before.height(), before.width());
+        t->feed(save);
+        t->resize(after.height(), after.width());
+        t->feed(restore + "XYZ");
+        QCOMPARE(t->cursor().row, row);
+        QCOMPARE(t->text(row), text);
+    }
+
     void manyStylesAreBounded() {
         auto t = make(24, 80);
         QByteArray stream;
