@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <vterm.h>
+
 namespace portal::terminal {
 namespace {
 
@@ -146,6 +148,14 @@ std::string clampedMargins(const std::string& params, char final, int limit) {
 }
 
 } // namespace
+
+// libvterm 0.1 never performs DECSTR (CSI ! p): its parser hands '!' over as an intermediate
+// byte, which 0.1's on_csi refuses (it accepts ' ', '"', '$' and '\'' only) before it could reach
+// its DECSTR case, itself filed under a private marker. From 0.3 on_csi accepts '!' and DECSTR
+// runs vterm_state_reset(state, 0), which puts back all that TextState models: IRM and DECOM
+// off, the default set (ASCII, or UTF-8 in UTF-8 mode) in G0-G3, and G0 in GL. For 0.2, not
+// checked here, the scanner stays on the safe side (plain text only after RIS).
+bool StreamScanner::libvtermPerformsSoftReset() { return VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3; }
 
 void StreamScanner::reset() {
     modes_ = TerminalModes{};
@@ -626,7 +636,8 @@ void StreamScanner::finishCsi(char final) {
         modes_.applicationKeypad = false;
         faint_ = invisible_ = false;
         underlineColour_ = Color{};
-        // text_ stays: libvterm 0.1.4 keeps the character sets through DECSTR.
+        if (libvtermPerformsSoftReset())
+            text_ = TextState{};
         return;
     }
     if (final == 'm')

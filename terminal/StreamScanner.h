@@ -75,10 +75,14 @@ public:
     // Whether libvterm writes printable ASCII as itself, overwriting: the character set in GL
     // (SO/SI, LS2/LS3) is designated ASCII (ESC ( B and the like, or a reset), and neither IRM
     // (insert, CSI 4 h) nor DECOM (origin, CSI ? 6 h) is set. Kept on the safe side: a
-    // designation or mode this does not model counts as not plain until a reset.
+    // designation or mode this does not model counts as not plain until a reset (RIS, or DECSTR
+    // where libvterm performs it).
     bool plainText() const { return ((text_.asciiSets >> text_.gl) & 1) != 0 && !text_.insert && !text_.origin; }
     // RIS or a hard reset from outside: modes and pen extras back to power-on values.
     void reset();
+    // Whether the libvterm built against performs DECSTR (soft reset) at all; plainText() holds
+    // again after a DECSTR exactly when it does.
+    static bool libvtermPerformsSoftReset();
 
     // alternateScreen is always false here: libvterm reports it to the emulator.
     const TerminalModes& modes() const { return modes_; }

@@ -2,6 +2,7 @@
 // scrollback and reflow; and the hostile sequences that have hurt terminals before.
 #include "EmulatorComparison.h"
 #include "Scrollback.h"
+#include "StreamScanner.h"
 #include "TerminalEmulator.h"
 #include "TerminalTestTools.h"
 
@@ -510,8 +511,29 @@ private slots:
         QTest::newRow("UK set") << 3 << 12 << QByteArray("\033(A##########") << QStringList{QString(10, QChar(0xa3))};
         QTest::newRow("designation with two intermediates") << 3 << 12 << QByteArray("\033(%5##########")
                                                             << QStringList{"##########"};
-        QTest::newRow("DECSTR keeps the set") << 3 << 12 << QByteArray("\033(0\033[!pqqqqqqqqqq")
-                                              << QStringList{QString(10, QChar(0x2500))};
+        // DECSTR after each state that keeps text off the direct path: libvterm 0.1 ignores it,
+        // 0.3 puts the state back to its default (StreamScanner::libvtermPerformsSoftReset).
+        const bool softReset = StreamScanner::libvtermPerformsSoftReset();
+        const QString lines(10, QChar(0x2500));
+        QTest::newRow("DECSTR after G0 designation") << 3 << 12 << QByteArray("\033(0\033[!pqqqqqqqqqq")
+                                                     << QStringList{softReset ? "qqqqqqqqqq" : lines};
+        QTest::newRow("DECSTR after G1 designation and SO")
+            << 3 << 12 << QByteArray("\033)0\016\033[!pqqqqqqqqqq") << QStringList{softReset ? "qqqqqqqqqq" : lines};
+        QTest::newRow("DECSTR after G2 designation and LS2")
+            << 3 << 12 << QByteArray("\033*0\033n\033[!pqqqqqqqqqq") << QStringList{softReset ? "qqqqqqqqqq" : lines};
+        QTest::newRow("DECSTR after G3 designation and LS3")
+            << 3 << 12 << QByteArray("\033+0\033o\033[!pqqqqqqqqqq") << QStringList{softReset ? "qqqqqqqqqq" : lines};
+        QTest::newRow("DECSTR after a designation this does not model")
+            << 3 << 12 << QByteArray("\033(%5\033[!pqqqqqqqqqq") << QStringList{"qqqqqqqqqq"};
+        QTest::newRow("DECSTR after IRM") << 3 << 20 << QByteArray("0123456789\r\033[4h\033[!pabcdefghij")
+                                          << QStringList{softReset ? "abcdefghij" : "abcdefghij0123456789"};
+        QTest::newRow("DECSTR after DECOM")
+            << 5 << 20 << QByteArray("\033[?69h\033[3;8s\033[2;4r\033[?6h\033[!pabcdefghijklmnop")
+            << QStringList{"", "  abcdefghijklmnop"};
+        QTest::newRow("DECSTR after DECOM, then a move") << 5 << 20
+                                                         << QByteArray("\033[2;4r\033[?6h\033[!p\033[2;1Habcdefghij")
+                                                         << (softReset ? QStringList{"", "abcdefghij"}
+                                                                       : QStringList{"", "", "abcdefghij"});
         QTest::newRow("RIS resets the set") << 3 << 12 << QByteArray("\033(0\033cqqqqqqqqqq") << QStringList{"qqqqqqqqqq"};
         QTest::newRow("DECRC keeps the set") << 3 << 12 << QByteArray("\033(0\0337\033(B\0338qqqqqqqqqq")
                                              << QStringList{"qqqqqqqqqq"};
