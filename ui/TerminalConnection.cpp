@@ -4,6 +4,7 @@
 #include "AgentConnection.h"
 #include "PasswordVault.h"
 
+#include "FeedQueue.h"
 #include "SshWorker.h"
 
 #include <QDir>
@@ -158,6 +159,16 @@ TerminalConnection::TerminalConnection(const Session& session, const Preferences
     // was started with ("2 s" for a 1 s wait).
     reconnectTimer_->setTimerType(Qt::PreciseTimer);
     QObject::connect(reconnectTimer_, &QTimer::timeout, owner_, [this] { start(); });
+    output_ = std::make_unique<terminal::FeedQueue>([this](const QByteArray& bytes) {
+        if (events_.output)
+            events_.output(bytes);
+    });
+    // The window refills only once the emulator has taken the bytes (RFC 4254 §5.2), so a
+    // flood the view cannot keep up with waits at the server, not in our memory.
+    QObject::connect(output_.get(), &terminal::FeedQueue::fed, owner_, [this](qint64 bytes) {
+        if (worker_ && channel_)
+            callWorker(worker_->worker(), [channel = *channel_, bytes](SshWorker* w) { w->consumed(channel, bytes); });
+    });
     countdownTimer_ = new QTimer(owner_);
     countdownTimer_->setInterval(1000);
     QObject::connect(countdownTimer_, &QTimer::timeout, owner_, [this] {
@@ -216,6 +227,7 @@ void TerminalConnection::start()
     reconnectTimer_->stop();
     countdownTimer_->stop();
     worker_.reset();
+    output_->flush(); // the replaced connection's last output, before anything of the next
     channel_.reset();
     exitStatus_.reset();
     details_.reset();
@@ -278,16 +290,17 @@ void TerminalConnection::start()
         if (!success && request != u"env")
             showNotice(QObject::tr("The server refused the %1 request.").arg(request), false);
     }));
-    QObject::connect(worker, &SshWorker::channelData, owner_, current([this](quint32 channel, const QByteArray& data, bool) {
-        if (events_.output)
-            events_.output(data);
-        // The window refills only once the emulator has taken the bytes (RFC 4254 §5.2).
-        callWorker(worker_->worker(), [channel, n = data.size()](SshWorker* w) { w->consumed(channel, n); });
-    }));
+    // Output goes straight from the worker's thread into the feed queue: one event per packet
+    // would let a flood hold the UI (FeedQueue.h). A replaced worker's thread is joined in
+    // start() before the next one runs, so all that is pushed belongs to the current one.
+    QObject::connect(worker, &SshWorker::channelData, output_.get(),
+            [feed = output_.get()](quint32, const QByteArray& data, bool) { feed->push(data); },
+            Qt::DirectConnection);
     QObject::connect(worker, &SshWorker::exitStatus, owner_, current([this](quint32, quint32 status) {
         exitStatus_ = status;
     }));
     QObject::connect(worker, &SshWorker::channelClosed, owner_, current([this](quint32) {
+        output_->flush(); // the last output first
         channel_.reset();
         callWorker(worker_->worker(), [](SshWorker* w) { w->closeConnection(); });
     }));
@@ -459,6 +472,7 @@ void TerminalConnection::onChannelOpened(quint32 channel)
 
 void TerminalConnection::onDisconnected(bool clean, const protocol::Error& error)
 {
+    output_->flush(); // what the server said before the end is shown before the notice
     channel_.reset();
     if (userClosed_) {
         setStatus(Status::Closed, QObject::tr("closed"));

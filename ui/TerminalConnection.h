@@ -26,6 +26,9 @@ struct ConnectionInfo;
 struct HostKeyDecision;
 struct PromptEvent;
 }
+namespace portal::terminal {
+class FeedQueue;
+}
 namespace portal::protocol::qt {
 class SshWorkerThread;
 struct ConnectOptions;
@@ -92,6 +95,9 @@ private:
     int columns_ = 80;
     int rows_ = 24;
 
+    // The shell's output, pushed by the worker's thread and fed to events_.output here in time
+    // slices; declared before worker_ so that it outlives the thread that pushes into it.
+    std::unique_ptr<terminal::FeedQueue> output_;
     std::unique_ptr<protocol::qt::SshWorkerThread> worker_;
     Status status_ = Status::Closed;
     QString statusText_;

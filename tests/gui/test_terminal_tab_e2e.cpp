@@ -128,6 +128,27 @@ private slots:
         QVERIFY2(screenHasLine(expected), qPrintable(tab_->screenText() + QStringLiteral("\nexpected: ") + expected));
     }
 
+    // More output than the channel window (2 MiB): it all arrives only if the window is
+    // refilled as the emulator takes the bytes; none of it may be lost or reordered on the way
+    // from the worker's thread through the feed queue, and the view repaints meanwhile.
+    void floodLargerThanTheWindowArrivesWhole()
+    {
+        const QString marker = QStringLiteral("flood-done-%1").arg(QRandomGenerator::global()->generate());
+        const int paintsBefore = tab_->view()->paintCount();
+        typeLine(QStringLiteral("seq 1 600000; echo %1").arg(marker)); // 4.5 MB
+        QVERIFY2(QTest::qWaitFor([&] { return tab_ && portal::ui::testing::showsEchoOutput(tab_->screenText().split(u'\n'), marker); }, 60000),
+                 qPrintable(tab_->screenText()));
+        // The rows above the marker are the end of the sequence, each number once, in order.
+        QStringList lines = tab_->screenText().split(u'\n');
+        for (QString& line : lines)
+            line = line.trimmed();
+        const qsizetype at = lines.lastIndexOf(marker);
+        QVERIFY2(at >= 5, qPrintable(lines.join(u'\n')));
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(lines[at - i], QString::number(600001 - i));
+        QVERIFY(tab_->view()->paintCount() > paintsBefore + 2);
+    }
+
     void droppedConnectionOffersReconnect()
     {
         const QString before = QStringLiteral("still-here-%1").arg(QRandomGenerator::global()->generate());
