@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command: installs what Portal needs, builds the release preset, and
+# The README's first command: installs what Portal needs, builds Portal's two programs in the
+# release preset (not the tests and benchmarks: installer/test.sh builds those), and
 # shows Portal at work against a throwaway OpenSSH server on 127.0.0.1 (fresh host key, fresh
 # client key, nothing of the system's ssh configuration used or changed).
 set -euo pipefail
@@ -10,7 +11,7 @@ source installer/lib/gui-demo.sh
 build_release() {
   ./installer/install-deps-debian.sh
   cmake --preset release
-  cmake --build --preset release
+  cmake --build --preset release --target portal portal-cli
 }
 
 # Starts the demo server and tells the person where it is. A GUI "Local demo" session needs
