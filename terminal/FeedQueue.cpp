@@ -2,6 +2,7 @@
 #include "FeedQueue.h"
 
 #include <QElapsedTimer>
+#include <QTimerEvent>
 
 namespace portal::terminal {
 
@@ -17,7 +18,7 @@ void FeedQueue::push(QByteArray bytes) {
         queuedBytes_ += bytes.size();
         queue_.push_back(std::move(bytes));
         if (wakeQueued_)
-            return; // the consumer has not run yet and will take these too
+            return; // the consumer is scheduled and will take these too
         wakeQueued_ = true;
     }
     postWake();
@@ -38,11 +39,16 @@ void FeedQueue::postWake() {
 }
 
 void FeedQueue::wake() {
-    {
-        std::lock_guard lock(mutex_);
-        wakeQueued_ = false;
-    }
     feed(sliceNs_);
+}
+
+void FeedQueue::timerEvent(QTimerEvent* event) {
+    if (event->timerId() != resumeTimer_.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    resumeTimer_.stop();
+    wake();
 }
 
 bool FeedQueue::takeNext(QByteArray* chunk) {
@@ -67,14 +73,16 @@ void FeedQueue::feed(qint64 budgetNs) {
     bool rest = false;
     {
         std::lock_guard lock(mutex_);
-        rest = !queue_.empty() && !wakeQueued_;
-        wakeQueued_ = wakeQueued_ || rest;
+        // While a backlog remains the consumer stays scheduled, so pushes meanwhile post
+        // nothing; once it is empty the next push wakes it.
+        rest = !queue_.empty();
+        wakeQueued_ = rest;
     }
-    // Posted from within this pass, the wake-up waits for the event loop's next pass (Qt does
-    // not deliver events posted during a pass in the same one), so the timers, input and
-    // repaints waiting now go first.
+    // The rest waits for a zero timer rather than a posted event: timers run in order of due
+    // time, so every timer that fell due during this slice runs before the next one, and
+    // posted input and repaints are delivered in the event loop's next pass, also before it.
     if (rest)
-        postWake();
+        resumeTimer_.start(0, this);
     if (fedBytes > 0)
         emit fed(fedBytes);
 }

@@ -10,6 +10,7 @@
 // a wake-up per packet.
 #pragma once
 
+#include <QBasicTimer>
 #include <QByteArray>
 #include <QObject>
 
@@ -47,6 +48,9 @@ signals:
     // sender's window (RFC 4254 §5.2), so a slow consumer bounds what is queued.
     void fed(qint64 bytes);
 
+protected:
+    void timerEvent(QTimerEvent* event) override;
+
 private:
     void postWake();
     void wake(); // the posted wake-up: one time slice
@@ -58,7 +62,8 @@ private:
     mutable std::mutex mutex_;
     std::deque<QByteArray> queue_; // guarded by mutex_
     qint64 queuedBytes_ = 0;       // guarded by mutex_
-    bool wakeQueued_ = false;      // guarded by mutex_: a drain() is posted and has not run yet
+    bool wakeQueued_ = false;      // guarded by mutex_: the consumer is woken, feeding or resuming
+    QBasicTimer resumeTimer_;      // the consumer's thread: the next slice of a backlog
 };
 
 } // namespace portal::terminal

@@ -82,6 +82,32 @@ private slots:
             QVERIFY2(bytes <= 4 * 10, qPrintable(QStringLiteral("a pass fed %1 bytes").arg(bytes)));
     }
 
+    // A timer that falls due during a slice runs before the next slice, not after two: what
+    // bounds a timer's lateness during a flood to one slice (plus a repaint).
+    void aTimerDueRunsBeforeTheNextSlice() {
+        constexpr int kChunks = 80;
+        int fedChunks = 0;
+        FeedQueue feed([&](const QByteArray&) {
+            busyFor(1000000);
+            ++fedChunks;
+        });
+        feed.setSliceMilliseconds(3);
+        for (int i = 0; i < kChunks; ++i)
+            feed.push(QByteArray(10, 'x'));
+        int lastSeen = 0;
+        int mostBetweenTicks = 0;
+        QTimer tick;
+        tick.setTimerType(Qt::PreciseTimer);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            mostBetweenTicks = std::max(mostBetweenTicks, fedChunks - lastSeen);
+            lastSeen = fedChunks;
+        });
+        tick.start(1);
+        QTRY_COMPARE_WITH_TIMEOUT(fedChunks, kChunks, 20000);
+        // One 3 ms slice of chunks taking at least 1 ms each is at most 4 chunks.
+        QVERIFY2(mostBetweenTicks <= 4, qPrintable(QStringLiteral("%1 chunks between two ticks").arg(mostBetweenTicks)));
+    }
+
     void flushFeedsEverythingAtOnce() {
         QByteArray received;
         FeedQueue feed([&](const QByteArray& bytes) { received += bytes; });
