@@ -36,9 +36,10 @@ constexpr qsizetype kCachedRunLength = 16;
 // find() searches this long before returning; the rest of a long history in the background.
 constexpr auto kFirstSearchSlice = std::chrono::milliseconds(10);
 
-// Box-drawing lines (U+2500..U+257F) we draw ourselves so they join across cells at any size:
-// weights for left, right, up, down; 1 light, 2 heavy, 3 double; all zero where the font draws
-// the glyph (dashed and diagonal lines). Rounded corners (U+256D..U+2570) are drawn square.
+// Box drawing (U+2500..U+257F) is drawn, not taken from the font, so lines join across cells at
+// any size and scale. The solid lines: weights for left, right, up, down; 1 light, 2 heavy,
+// 3 double; zero for the dashed and diagonal lines, which have tables of their own below.
+// Rounded corners (U+256D..U+2570) name the arms a quarter arc joins.
 // Read off the characters' Unicode names ("DOWN LIGHT AND RIGHT HEAVY" is {0, 2, 0, 1}).
 struct BoxLines {
     std::uint8_t left, right, up, down;
@@ -69,6 +70,207 @@ const BoxLines* boxLines(char32_t ch) {
     return (b.left | b.right | b.up | b.down) ? &b : nullptr;
 }
 
+bool isRoundedCorner(char32_t ch) {
+    return ch >= 0x256D && ch <= 0x2570;
+}
+
+// Dashed lines: the solid line of the weight cut into `dashes` dashes per cell.
+struct DashedLine {
+    char32_t ch;
+    std::uint8_t weight, dashes;
+    bool horizontal;
+};
+constexpr DashedLine kDashedLines[] = {
+    {0x2504, 1, 3, true},  {0x2505, 2, 3, true},  {0x2506, 1, 3, false}, {0x2507, 2, 3, false}, // triple dash
+    {0x2508, 1, 4, true},  {0x2509, 2, 4, true},  {0x250A, 1, 4, false}, {0x250B, 2, 4, false}, // quadruple dash
+    {0x254C, 1, 2, true},  {0x254D, 2, 2, true},  {0x254E, 1, 2, false}, {0x254F, 2, 2, false}, // double dash
+};
+
+const DashedLine* dashedLine(char32_t ch) {
+    const auto* found = std::find_if(std::begin(kDashedLines), std::end(kDashedLines),
+                                     [ch](const DashedLine& d) { return d.ch == ch; });
+    return found == std::end(kDashedLines) ? nullptr : found;
+}
+
+// Diagonals run corner to corner (U+2571 rising, U+2572 falling, U+2573 both), so that a
+// staircase of them is one straight line.
+struct Diagonals {
+    bool rising, falling;
+};
+constexpr Diagonals diagonals(char32_t ch) {
+    return {ch == 0x2571 || ch == 0x2573, ch == 0x2572 || ch == 0x2573};
+}
+
+// The strands of one line (two for a double line), as offsets of their near edge from the
+// cell's centre line.
+struct Strands {
+    double first = 0, second = 0, width = 0;
+    bool doubled = false;
+    double low() const { return first; }
+    double high() const { return (doubled ? second : first) + width; }
+};
+
+// Where a cell's lines lie. Lines are whole device pixels thick and start on a device pixel, so
+// they stay sharp at any font size and scale factor (a line centred on a half pixel would blur
+// or grow by one).
+struct BoxGrid {
+    double dpr, light, cx, cy;
+    BoxGrid(const QPainter& p, const QRectF& r)
+        : dpr(p.device() ? p.device()->devicePixelRatioF() : 1.0),
+          light(std::max(1.0, std::round(r.height() * dpr / 16.0)) / dpr),
+          cx(std::floor(r.center().x() * dpr) / dpr), cy(std::floor(r.center().y() * dpr) / dpr) {}
+    double snap(double v) const { return std::floor(v * dpr + 0.5) / dpr; } // a 1-pixel line covers the centre pixel
+    // A line of the given weight (1 light, 2 heavy, 3 double); all its strands are `width` thick.
+    Strands strands(int weight) const {
+        Strands s;
+        s.width = weight == 2 ? 2 * light : light;
+        s.doubled = weight == 3;
+        s.first = snap((s.doubled ? -light : 0) - s.width / 2);
+        s.second = snap(light - s.width / 2);
+        return s;
+    }
+};
+
+// Solid lines from the centre to the edges, closed at the junction.
+void drawSolidLines(QPainter& p, const BoxLines& b, const BoxGrid& g, const QRectF& r, const QColor& color) {
+    // Where an arm ends at the centre. Each strand of an arm meets the perpendicular arms so
+    // that corners and tees close without a gap or a nub: a strand on the side of a
+    // perpendicular arm joins that arm's nearer strand (the inner corner of ╬, ╠, ╟); otherwise
+    // it reaches the far edge of the perpendicular strands (the outer corner of ╔, or ┌). A
+    // single line that goes straight on (─ through ║ in ╫) crosses the whole junction.
+    const Strands left = g.strands(b.left), right = g.strands(b.right), up = g.strands(b.up), down = g.strands(b.down);
+    auto nearStrand = [](const Strands& s, bool secondStrand) { return secondStrand && s.doubled ? s.second : s.first; };
+    // `sideA`/`sideB`: the perpendicular arms on the side of the arm's first strand (above a
+    // horizontal arm, left of a vertical one) and of its second. `towardsEnd`: the arm runs
+    // from the centre to the right or bottom edge. Returns the offset from the centre line at
+    // which the strand stops.
+    auto meet = [&](const Strands& own, bool straightOn, int sideAWeight, const Strands& sideA, int sideBWeight,
+                    const Strands& sideB, bool secondStrand, bool towardsEnd) {
+        const int innerWeight = secondStrand ? sideBWeight : sideAWeight;
+        const int outerWeight = secondStrand ? sideAWeight : sideBWeight;
+        const Strands& inner = secondStrand ? sideB : sideA;
+        const Strands& outer = secondStrand ? sideA : sideB;
+        // Inner corner: meet the perpendicular arm's strand on our side of the centre.
+        if (innerWeight && !(own.doubled == false && straightOn))
+            return towardsEnd ? nearStrand(inner, true) : nearStrand(inner, false) + inner.width;
+        if (!innerWeight && !outerWeight)
+            return 0.0;
+        const Strands& far = innerWeight >= outerWeight ? inner : outer;
+        return towardsEnd ? far.low() : far.high();
+    };
+    auto drawArm = [&](int weight, const Strands& own, bool horizontal, bool towardsEnd, bool straightOn, int aWeight,
+                       const Strands& a, int bWeight, const Strands& bStrands) {
+        if (!weight)
+            return;
+        for (int k = 0; k < (own.doubled ? 2 : 1); ++k) {
+            const double offset = k ? own.second : own.first;
+            const double stop = meet(own, straightOn, aWeight, a, bWeight, bStrands, k == 1, towardsEnd);
+            const double centre = horizontal ? g.cx : g.cy;
+            // QRectF's right() and bottom() are the far edges already: a line ends on the
+            // cell's boundary and meets the next cell's line without spilling into it.
+            const double edge = horizontal ? (towardsEnd ? r.right() : r.left()) : (towardsEnd ? r.bottom() : r.top());
+            const double from = std::min(centre + stop, edge), to = std::max(centre + stop, edge);
+            if (horizontal)
+                p.fillRect(QRectF(from, g.cy + offset, to - from, own.width), color);
+            else
+                p.fillRect(QRectF(g.cx + offset, from, own.width, to - from), color);
+        }
+    };
+    // Horizontal arms: strand 0 is the upper one (side A = up), strand 1 the lower (side B = down).
+    drawArm(b.left, left, true, false, b.right != 0, b.up, up, b.down, down);
+    drawArm(b.right, right, true, true, b.left != 0, b.up, up, b.down, down);
+    // Vertical arms: strand 0 is the left one (side A = left), strand 1 the right (side B = right).
+    drawArm(b.up, up, false, false, b.down != 0, b.left, left, b.right, right);
+    drawArm(b.down, down, false, true, b.up != 0, b.left, left, b.right, right);
+}
+
+// ╭╮╯╰: a quarter circle joining the centres of the light │ and ─ it stands for, stroked as
+// thick as they are. The radius leaves each arm at least one device pixel straight at the
+// cell's edge, so the next cell's line meets whole pixels of the same rows or columns rather
+// than the anti-aliased fringe of the arc; it is the same for all four corners, so a box is
+// symmetric even where the centre line is a pixel nearer one edge than the other.
+void drawRoundedCorner(QPainter& p, const BoxLines& b, const BoxGrid& g, const QRectF& r, const QColor& color) {
+    const Strands light = g.strands(1);
+    const double x = g.cx + light.first + light.width / 2, y = g.cy + light.first + light.width / 2;
+    const double sx = b.right ? 1 : -1, sy = b.down ? 1 : -1;
+    const QPointF verticalEnd(x, b.down ? r.bottom() : r.top()), horizontalEnd(b.right ? r.right() : r.left(), y);
+    const double radius = std::max(0.0, std::min({x - r.left(), r.right() - x, y - r.top(), r.bottom() - y}) - 1 / g.dpr);
+    const QPointF centre(x + sx * radius, y + sy * radius);
+    QPainterPath path(verticalEnd);
+    path.lineTo(x, centre.y());
+    // Qt's angles run counter-clockwise from three o'clock; the arc starts on the circle's side
+    // towards the vertical arm and turns a quarter towards the horizontal one.
+    path.arcTo(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius), sx > 0 ? 180 : 0,
+               sx * sy > 0 ? -90 : 90);
+    path.lineTo(horizontalEnd);
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.strokePath(path, QPen(color, light.width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+    p.restore();
+}
+
+// The solid line's strands cut into dashes in whole device pixels: the cell's length is split
+// into equal segments of dash and gap, with half a gap at each end, so the gap between two
+// cells is as wide as the gaps inside one.
+void drawDashedLine(QPainter& p, const DashedLine& d, const BoxGrid& g, const QRectF& r, const QColor& color) {
+    const Strands s = g.strands(d.weight);
+    const double from = std::round((d.horizontal ? r.left() : r.top()) * g.dpr);
+    const double to = std::round((d.horizontal ? r.right() : r.bottom()) * g.dpr);
+    const double segment = (to - from) / d.dashes;
+    const double gap = std::max(1.0, std::round(segment / 3)), lead = std::floor(gap / 2);
+    for (int i = 0; i < d.dashes; ++i) {
+        const double start = (from + std::round(i * segment) + lead) / g.dpr;
+        const double end = (from + std::round((i + 1) * segment) - (gap - lead)) / g.dpr;
+        if (end <= start)
+            continue;
+        if (d.horizontal)
+            p.fillRect(QRectF(start, g.cy + s.first, end - start, s.width), color);
+        else
+            p.fillRect(QRectF(g.cx + s.first, start, s.width, end - start), color);
+    }
+}
+
+// Each diagonal is the line through two opposite corners, stroked as thick as a light line,
+// drawn past the corners and clipped to the cell's row: its ends are cut along the row's edges
+// exactly where the diagonal of the next row carries on. Near a corner the stroke's width
+// reaches a little into the cells beside this one; that part is drawn too (rows are always
+// painted whole, so it is never left stale), or the line would pinch to a point at every join.
+void drawDiagonals(QPainter& p, Diagonals d, const BoxGrid& g, const QRectF& r, const QColor& color) {
+    const QPointF rise(r.width(), -r.height()), fall(r.width(), r.height());
+    p.save();
+    p.setClipRect(QRectF(r.left() - r.width(), r.top(), 3 * r.width(), r.height()), Qt::IntersectClip);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(color, g.light, Qt::SolidLine, Qt::FlatCap));
+    if (d.rising)
+        p.drawLine(QLineF(r.bottomLeft() - rise, r.topRight() + rise));
+    if (d.falling)
+        p.drawLine(QLineF(r.topLeft() - fall, r.bottomRight() + fall));
+    p.restore();
+}
+
+// Block elements and shades (U+2580..U+2593): fills of the cell's eighths or halves, and of
+// the whole cell at a quarter, half or three quarters of the colour.
+void fillBlockElement(QPainter& p, char32_t ch, const QRectF& r, const QColor& color) {
+    QRectF fill = r;
+    QColor c = color;
+    switch (ch) {
+    case 0x2580: fill.setHeight(r.height() / 2); break;
+    case 0x2584: fill.setTop(r.top() + r.height() / 2); break;
+    case 0x2588: break;
+    case 0x258C: fill.setWidth(r.width() / 2); break;
+    case 0x2590: fill.setLeft(r.left() + r.width() / 2); break;
+    case 0x2591: c.setAlphaF(0.25f); break;
+    case 0x2592: c.setAlphaF(0.5f); break;
+    case 0x2593: c.setAlphaF(0.75f); break;
+    default:
+        if (ch > 0x2580 && ch < 0x2588) // lower n/8 blocks
+            fill.setTop(r.bottom() - r.height() * double(ch - 0x2580) / 8.0);
+        else if (ch > 0x2588 && ch < 0x2590) // left n/8 blocks
+            fill.setWidth(r.width() * double(0x2590 - ch) / 8.0);
+    }
+    p.fillRect(fill, c);
+}
+
 // A row's cells that hold text: all but the blank a wide glyph left when it wrapped early.
 template <class Cells>
 std::int64_t cellsOfText(const Cells& cells) {
@@ -80,8 +282,9 @@ bool isEmojiCodePoint(char32_t ch) {
     return (ch >= 0x1F300 && ch <= 0x1FAFF) || (ch >= 0x2600 && ch <= 0x27BF) || (ch >= 0x1F000 && ch <= 0x1F2FF);
 }
 
+// All box drawing, and the block elements up to the shades (U+2580..U+2593).
 bool isDrawnGlyph(char32_t ch) {
-    return boxLines(ch) != nullptr || (ch >= 0x2580 && ch <= 0x2593);
+    return ch >= 0x2500 && ch <= 0x2593;
 }
 
 QColor mix(const QColor& a, const QColor& b, double t) {
@@ -515,103 +718,23 @@ const QPixmap& TerminalView::emojiPixmap(const QString& text, const QColor& colo
     return *emojiCache_.object(key);
 }
 
+// For the characters isDrawnGlyph() accepts: box drawing up to U+257F, block elements beyond.
 void TerminalView::drawBoxGlyph(QPainter& p, char32_t ch, const QRectF& r, const QColor& color) const {
-    if (ch >= 0x2580 && ch <= 0x2593) { // block elements and shades
-        QRectF fill = r;
-        QColor c = color;
-        switch (ch) {
-        case 0x2580: fill.setHeight(r.height() / 2); break;
-        case 0x2584: fill.setTop(r.top() + r.height() / 2); break;
-        case 0x2588: break;
-        case 0x258C: fill.setWidth(r.width() / 2); break;
-        case 0x2590: fill.setLeft(r.left() + r.width() / 2); break;
-        case 0x2591: c.setAlphaF(0.25f); break;
-        case 0x2592: c.setAlphaF(0.5f); break;
-        case 0x2593: c.setAlphaF(0.75f); break;
-        default:
-            if (ch > 0x2580 && ch < 0x2588) // lower n/8 blocks
-                fill.setTop(r.bottom() - r.height() * double(ch - 0x2580) / 8.0);
-            else if (ch > 0x2588 && ch < 0x2590) // left n/8 blocks
-                fill.setWidth(r.width() * double(0x2590 - ch) / 8.0);
-        }
-        p.fillRect(fill, c);
+    if (ch >= 0x2580) {
+        fillBlockElement(p, ch, r, color);
         return;
     }
-    const BoxLines* b = boxLines(ch);
-    if (!b)
-        return;
-    // Lines are whole device pixels thick and start on a device pixel, so they stay sharp at
-    // any font size and scale factor (a line centred on a half pixel would blur or grow by one).
-    const double dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
-    const double lightPixels = std::max(1.0, std::round(cellHeight_ * dpr / 16.0));
-    const double light = lightPixels / dpr;
-    const double cx = std::floor(r.center().x() * dpr) / dpr, cy = std::floor(r.center().y() * dpr) / dpr;
-    auto snap = [dpr](double v) { return std::floor(v * dpr + 0.5) / dpr; }; // a 1-pixel line covers the centre pixel
-    // The strands of a line of the given weight (1 light, 2 heavy, 3 double) as offsets of
-    // their near edge from the centre line; all strands of a weight are `width` thick.
-    struct Strands {
-        double first = 0, second = 0, width = 0;
-        bool doubled = false;
-        double low() const { return first; }
-        double high() const { return (doubled ? second : first) + width; }
-    };
-    auto strands = [&](int weight) {
-        Strands s;
-        s.width = weight == 2 ? 2 * light : light;
-        s.doubled = weight == 3;
-        s.first = snap((s.doubled ? -light : 0) - s.width / 2);
-        s.second = snap(light - s.width / 2);
-        return s;
-    };
-    // Where an arm ends at the centre. Each strand of an arm meets the perpendicular arms so
-    // that corners and tees close without a gap or a nub: a strand on the side of a
-    // perpendicular arm joins that arm's nearer strand (the inner corner of ╬, ╠, ╟); otherwise
-    // it reaches the far edge of the perpendicular strands (the outer corner of ╔, or ┌). A
-    // single line that goes straight on (─ through ║ in ╫) crosses the whole junction.
-    const Strands left = strands(b->left), right = strands(b->right), up = strands(b->up), down = strands(b->down);
-    auto nearStrand = [](const Strands& s, bool secondStrand) { return secondStrand && s.doubled ? s.second : s.first; };
-    // `sideA`/`sideB`: the perpendicular arms on the side of the arm's first strand (above a
-    // horizontal arm, left of a vertical one) and of its second. `towardsEnd`: the arm runs
-    // from the centre to the right or bottom edge. Returns the offset from the centre line at
-    // which the strand stops.
-    auto meet = [&](const Strands& own, bool straightOn, int sideAWeight, const Strands& sideA, int sideBWeight,
-                    const Strands& sideB, bool secondStrand, bool towardsEnd) {
-        const int innerWeight = secondStrand ? sideBWeight : sideAWeight;
-        const int outerWeight = secondStrand ? sideAWeight : sideBWeight;
-        const Strands& inner = secondStrand ? sideB : sideA;
-        const Strands& outer = secondStrand ? sideA : sideB;
-        // Inner corner: meet the perpendicular arm's strand on our side of the centre.
-        if (innerWeight && !(own.doubled == false && straightOn))
-            return towardsEnd ? nearStrand(inner, true) : nearStrand(inner, false) + inner.width;
-        if (!innerWeight && !outerWeight)
-            return 0.0;
-        const Strands& far = innerWeight >= outerWeight ? inner : outer;
-        return towardsEnd ? far.low() : far.high();
-    };
-    auto drawArm = [&](int weight, const Strands& own, bool horizontal, bool towardsEnd, bool straightOn, int aWeight,
-                       const Strands& a, int bWeight, const Strands& bStrands) {
-        if (!weight)
-            return;
-        for (int k = 0; k < (own.doubled ? 2 : 1); ++k) {
-            const double offset = k ? own.second : own.first;
-            const double stop = meet(own, straightOn, aWeight, a, bWeight, bStrands, k == 1, towardsEnd);
-            const double centre = horizontal ? cx : cy;
-            // QRectF's right() and bottom() are the far edges already: a line ends on the
-            // cell's boundary and meets the next cell's line without spilling into it.
-            const double edge = horizontal ? (towardsEnd ? r.right() : r.left()) : (towardsEnd ? r.bottom() : r.top());
-            const double from = std::min(centre + stop, edge), to = std::max(centre + stop, edge);
-            if (horizontal)
-                p.fillRect(QRectF(from, cy + offset, to - from, own.width), color);
-            else
-                p.fillRect(QRectF(cx + offset, from, own.width, to - from), color);
-        }
-    };
-    // Horizontal arms: strand 0 is the upper one (side A = up), strand 1 the lower (side B = down).
-    drawArm(b->left, left, true, false, b->right != 0, b->up, up, b->down, down);
-    drawArm(b->right, right, true, true, b->left != 0, b->up, up, b->down, down);
-    // Vertical arms: strand 0 is the left one (side A = left), strand 1 the right (side B = right).
-    drawArm(b->up, up, false, false, b->down != 0, b->left, left, b->right, right);
-    drawArm(b->down, down, false, true, b->up != 0, b->left, left, b->right, right);
+    const BoxGrid grid(p, r);
+    if (const DashedLine* dashed = dashedLine(ch))
+        drawDashedLine(p, *dashed, grid, r, color);
+    else if (ch >= 0x2571 && ch <= 0x2573)
+        drawDiagonals(p, diagonals(ch), grid, r, color);
+    else if (const BoxLines* lines = boxLines(ch)) {
+        if (isRoundedCorner(ch))
+            drawRoundedCorner(p, *lines, grid, r, color);
+        else
+            drawSolidLines(p, *lines, grid, r, color);
+    }
 }
 
 void TerminalView::paintEvent(QPaintEvent* event) {
@@ -834,7 +957,11 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
             const Cell& cell = cells[std::size_t(cc)];
             p.setPen(resolved[std::size_t(cc)].bg == scheme_.cursor ? scheme_.foreground : resolved[std::size_t(cc)].bg);
             if (!cell.isCluster() && isDrawnGlyph(cell.ch)) {
+                // Inside the block only: a diagonal's stroke reaches a little into the cells beside.
+                p.save();
+                p.setClipRect(cellRect, Qt::IntersectClip);
                 drawBoxGlyph(p, cell.ch, cellRect, scheme_.background);
+                p.restore();
             } else {
                 p.setFont(fonts_[resolved[std::size_t(cc)].font]);
                 p.drawStaticText(cellRect.topLeft(), staticText(emulator_->cellText(cell), resolved[std::size_t(cc)].font));

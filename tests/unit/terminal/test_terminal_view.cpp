@@ -19,9 +19,9 @@ namespace {
 struct Fixture {
     TerminalView view;
     QByteArray sent;
-    Fixture() {
+    explicit Fixture(int fontPixels = 14) {
         QFont font(QStringLiteral("DejaVu Sans Mono"));
-        font.setPixelSize(14);
+        font.setPixelSize(fontPixels);
         view.setTerminalFont(font);
         view.setOpenLinksAutomatically(false);
         resizeCells(40, 10);
@@ -41,10 +41,24 @@ struct Fixture {
         const QSize c = view.cellSize();
         return QPoint(col * c.width() + c.width() / 2, row * c.height() + c.height() / 2);
     }
+    // The viewport as painted, in device pixels.
+    QImage grab() const { return view.viewport()->grab().toImage(); }
     // The colour painted at a point of the viewport (logical pixels), at any scale factor.
     QColor pixelAt(QPoint point) const {
-        const QImage image = view.viewport()->grab().toImage();
+        const QImage image = grab();
         return image.pixelColor(point * image.devicePixelRatio());
+    }
+    // A cell's rectangle in the grabbed image's device pixels.
+    QRect deviceCell(const QImage& image, int row, int col) const {
+        const QSize cell = view.cellSize() * image.devicePixelRatio();
+        return QRect(QPoint(col * cell.width(), row * cell.height()), cell);
+    }
+    // How much of the foreground colour a device pixel holds: 0 for the background, 1 for the
+    // foreground, between for an anti-aliased edge.
+    double ink(const QImage& image, QPoint device) const {
+        const ColorScheme& s = view.colorScheme();
+        auto sum = [](const QColor& c) { return c.red() + c.green() + c.blue(); };
+        return double(sum(image.pixelColor(device)) - sum(s.background)) / (sum(s.foreground) - sum(s.background));
     }
     // A left-button drag from one cell to another.
     void drag(QPoint fromCell, QPoint toCell) {
@@ -324,7 +338,7 @@ private slots:
         QCOMPARE(f.view.devicePixelRatioF(), expected);
         f.view.receive("\033[?25l\u2500\u2502\u253c\r\n\u2500\u2500\u2500"); // no cursor; ─ │ ┼, then ───
         f.settle();
-        const QImage image = f.view.viewport()->grab().toImage();
+        const QImage image = f.grab();
         QCOMPARE(image.devicePixelRatio(), expected);
         QCOMPARE(image.width(), qRound(f.view.viewport()->width() * expected));
         const ColorScheme& scheme = f.view.colorScheme();
@@ -354,6 +368,202 @@ private slots:
                      image.pixelColor(QPoint(3 * cell.width(), y)) == scheme.background;
         }
         QVERIFY(joined);
+    }
+
+    // ╭╮╰╯ are quarter arcs, at any font size and scale: at the cell's edges the arc's arms are
+    // exactly the rows of the ─ beside it and the columns of the │ above or below it, crisp, so
+    // the box is seamless; where a square corner's lines would cross, on the outside, nothing is
+    // painted, and inside that, on the diagonal into the box, the arc is.
+    void roundedCornersJoinTheirNeighbours_data() {
+        QTest::addColumn<int>("fontPixels");
+        QTest::addColumn<QPoint>("corner"); // column and row in ╭─╮ / │ │ / ╰─╯
+        for (int pixels : {11, 14, 20}) {
+            QTest::addRow("top left, %d px", pixels) << pixels << QPoint(0, 0);
+            QTest::addRow("top right, %d px", pixels) << pixels << QPoint(2, 0);
+            QTest::addRow("bottom left, %d px", pixels) << pixels << QPoint(0, 2);
+            QTest::addRow("bottom right, %d px", pixels) << pixels << QPoint(2, 2);
+        }
+    }
+    void roundedCornersJoinTheirNeighbours() {
+        QFETCH(int, fontPixels);
+        QFETCH(QPoint, corner);
+        Fixture f(fontPixels);
+        f.view.receive("\033[?25l\u256d\u2500\u256e\r\n\u2502 \u2502\r\n\u2570\u2500\u256f"); // no cursor
+        f.settle();
+        const QImage image = f.grab();
+        const ColorScheme& scheme = f.view.colorScheme();
+        const QRect cell = f.deviceCell(image, corner.y(), corner.x());
+        const int dx = corner.x() == 0 ? 1 : -1, dy = corner.y() == 0 ? 1 : -1; // towards the box's inside
+        // The rows the ─ beside the corner lights next to it, and the columns of the │.
+        const QRect beside = cell.translated(dx * cell.width(), 0), aboveOrBelow = cell.translated(0, dy * cell.height());
+        QList<int> rows, columns;
+        for (int y = cell.top(); y <= cell.bottom(); ++y)
+            if (image.pixelColor(dx > 0 ? beside.left() : beside.right(), y) == scheme.foreground)
+                rows << y;
+        for (int x = cell.left(); x <= cell.right(); ++x)
+            if (image.pixelColor(x, dy > 0 ? aboveOrBelow.top() : aboveOrBelow.bottom()) == scheme.foreground)
+                columns << x;
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(rows.size(), columns.size());
+        const int edgeX = dx > 0 ? cell.right() : cell.left(), edgeY = dy > 0 ? cell.bottom() : cell.top();
+        for (int y = cell.top(); y <= cell.bottom(); ++y)
+            QCOMPARE(image.pixelColor(edgeX, y), rows.contains(y) ? scheme.foreground : scheme.background);
+        for (int x = cell.left(); x <= cell.right(); ++x)
+            QCOMPARE(image.pixelColor(x, edgeY), columns.contains(x) ? scheme.foreground : scheme.background);
+        const QPoint outer(dx > 0 ? columns.first() : columns.last(), dy > 0 ? rows.first() : rows.last());
+        QVERIFY2(f.ink(image, outer) < 0.25, qPrintable(QString::number(f.ink(image, outer))));
+        double arc = 0;
+        for (QPoint p = outer + QPoint(dx, dy) * int(rows.size()); cell.contains(p); p += QPoint(dx, dy))
+            arc = std::max(arc, f.ink(image, p));
+        QVERIFY2(arc >= 0.5, qPrintable(QString::number(arc)));
+    }
+
+    // ╱╲╳ run corner to corner, so that each joins the next cell on its slope: the corner pixels
+    // a diagonal runs through are mostly its colour, the others background (a glyph from the
+    // font stops short of the corners whenever the line height is not the font's em). And a
+    // staircase of them is one even line: every device row holds as much of it as the next, at
+    // the joins too (a stroke clipped to each cell pinches to a point there).
+    void diagonalsRunCornerToCorner_data() {
+        QTest::addColumn<int>("fontPixels");
+        QTest::addColumn<QString>("glyph");
+        QTest::addColumn<bool>("rising");
+        QTest::addColumn<bool>("falling");
+        for (int pixels : {11, 14, 20}) {
+            QTest::addRow("rising, %d px", pixels) << pixels << QStringLiteral("\u2571") << true << false;
+            QTest::addRow("falling, %d px", pixels) << pixels << QStringLiteral("\u2572") << false << true;
+            QTest::addRow("crossing, %d px", pixels) << pixels << QStringLiteral("\u2573") << true << true;
+        }
+    }
+    void diagonalsRunCornerToCorner() {
+        QFETCH(int, fontPixels);
+        QFETCH(QString, glyph);
+        QFETCH(bool, rising);
+        QFETCH(bool, falling);
+        Fixture f(fontPixels);
+        // Three cells on each slope the glyph draws, crossing in the middle one; a blank column
+        // on either side, so that the stroke's width at the ends has room.
+        QByteArray text = "\033[?25l";
+        for (int row = 0; row < 3; ++row) {
+            text += ' ';
+            for (int col = 0; col < 3; ++col)
+                text += (rising && row + col == 2) || (falling && row == col) ? glyph.toUtf8() : QByteArray(" ");
+            text += row < 2 ? "\r\n" : "";
+        }
+        f.view.receive(text);
+        f.settle();
+        const QImage image = f.grab();
+        const QRect cell = f.deviceCell(image, 1, 2);
+        const struct {
+            QPoint pixel;
+            bool lit;
+        } corners[] = {{cell.topLeft(), falling},
+                       {cell.bottomRight(), falling},
+                       {cell.bottomLeft(), rising},
+                       {cell.topRight(), rising}};
+        for (const auto& corner : corners) {
+            const double ink = f.ink(image, corner.pixel);
+            if (corner.lit)
+                QVERIFY2(ink >= 0.5, qPrintable(QString::number(ink)));
+            else
+                QCOMPARE(image.pixelColor(corner.pixel), f.view.colorScheme().background);
+        }
+        if (rising && falling)
+            return; // two lines: the rows where they cross hold more
+        QList<double> inkPerRow;
+        for (int y = 0; y < 3 * cell.height(); ++y) {
+            double sum = 0;
+            for (int x = 0; x < 5 * cell.width(); ++x)
+                sum += f.ink(image, QPoint(x, y));
+            inkPerRow << sum;
+        }
+        const auto [least, most] = std::minmax_element(inkPerRow.begin(), inkPerRow.end());
+        QVERIFY2(*least > 0.9 * *most, qPrintable(QStringLiteral("%1 of %2 in row %3")
+                                                      .arg(*least)
+                                                      .arg(*most)
+                                                      .arg(least - inkPerRow.begin())));
+    }
+
+    // Dashed lines are the solid line of their weight cut into n dashes a cell in whole device
+    // pixels: every dash covers exactly the solid line's rows (or columns), each cell holds its
+    // n dashes, and dashes and gaps keep one rhythm across cells (lengths within a pixel).
+    void dashedLinesFollowTheSolidLine_data() {
+        QTest::addColumn<QString>("dashed");
+        QTest::addColumn<QString>("solid");
+        QTest::addColumn<int>("dashes");
+        QTest::addColumn<bool>("horizontal");
+        QTest::newRow("light triple, horizontal") << QStringLiteral("\u2504") << QStringLiteral("\u2500") << 3 << true;
+        QTest::newRow("heavy triple, horizontal") << QStringLiteral("\u2505") << QStringLiteral("\u2501") << 3 << true;
+        QTest::newRow("light triple, vertical") << QStringLiteral("\u2506") << QStringLiteral("\u2502") << 3 << false;
+        QTest::newRow("heavy triple, vertical") << QStringLiteral("\u2507") << QStringLiteral("\u2503") << 3 << false;
+        QTest::newRow("light quadruple, horizontal") << QStringLiteral("\u2508") << QStringLiteral("\u2500") << 4 << true;
+        QTest::newRow("heavy quadruple, horizontal") << QStringLiteral("\u2509") << QStringLiteral("\u2501") << 4 << true;
+        QTest::newRow("light quadruple, vertical") << QStringLiteral("\u250a") << QStringLiteral("\u2502") << 4 << false;
+        QTest::newRow("heavy quadruple, vertical") << QStringLiteral("\u250b") << QStringLiteral("\u2503") << 4 << false;
+        QTest::newRow("light double, horizontal") << QStringLiteral("\u254c") << QStringLiteral("\u2500") << 2 << true;
+        QTest::newRow("heavy double, horizontal") << QStringLiteral("\u254d") << QStringLiteral("\u2501") << 2 << true;
+        QTest::newRow("light double, vertical") << QStringLiteral("\u254e") << QStringLiteral("\u2502") << 2 << false;
+        QTest::newRow("heavy double, vertical") << QStringLiteral("\u254f") << QStringLiteral("\u2503") << 2 << false;
+    }
+    void dashedLinesFollowTheSolidLine() {
+        QFETCH(QString, dashed);
+        QFETCH(QString, solid);
+        QFETCH(int, dashes);
+        QFETCH(bool, horizontal);
+        Fixture f;
+        // A solid cell, three dashed ones, a solid one: along row 0 or down column 0.
+        const QString next = horizontal ? QString() : QStringLiteral("\r\n");
+        f.view.receive("\033[?25l" + (solid + next + (dashed + next).repeated(3) + solid).toUtf8());
+        f.settle();
+        const QImage image = f.grab();
+        const ColorScheme& scheme = f.view.colorScheme();
+        const QRect first = f.deviceCell(image, 0, 0);
+        auto at = [horizontal](int along, int across) { return horizontal ? QPoint(along, across) : QPoint(across, along); };
+        const int acrossFrom = horizontal ? first.top() : first.left(), acrossTo = horizontal ? first.bottom() : first.right();
+        const int cellLength = horizontal ? first.width() : first.height();
+        // The solid line's cross-section, in the middle of the first cell.
+        QList<int> section;
+        for (int across = acrossFrom; across <= acrossTo; ++across)
+            if (image.pixelColor(at(cellLength / 2, across)) == scheme.foreground)
+                section << across;
+        QVERIFY(!section.isEmpty());
+        // Along the dashed cells, each device pixel step is the whole cross-section or nothing.
+        QList<bool> lit;
+        for (int along = cellLength; along < 4 * cellLength; ++along) {
+            const bool on = image.pixelColor(at(along, section.first())) == scheme.foreground;
+            for (int across = acrossFrom; across <= acrossTo; ++across)
+                QCOMPARE(image.pixelColor(at(along, across)), on && section.contains(across) ? scheme.foreground
+                                                                                             : scheme.background);
+            lit << on;
+        }
+        // The runs of dash and gap, the gaps before the first dash and after the last left out.
+        QList<int> dashLengths, gapLengths, dashesPerCell(3, 0);
+        for (qsizetype start = 0, end = 0; start < lit.size(); start = end) {
+            end = start;
+            while (end < lit.size() && lit[end] == lit[start])
+                ++end;
+            if (lit[start]) {
+                const int cell = int(start / cellLength);
+                QCOMPARE(int((end - 1) / cellLength), cell); // no dash runs over a cell's edge
+                ++dashesPerCell[cell];
+                dashLengths << int(end - start);
+            } else if (start > 0 && end < lit.size()) {
+                gapLengths << int(end - start);
+            }
+        }
+        QCOMPARE(dashesPerCell, QList<int>(3, dashes));
+        QVERIFY(!gapLengths.isEmpty());
+        auto even = [](const QList<int>& lengths) {
+            const auto [shortest, longest] = std::minmax_element(lengths.begin(), lengths.end());
+            return *longest - *shortest <= 1;
+        };
+        auto listed = [](const QList<int>& lengths) {
+            QStringList text;
+            for (int length : lengths)
+                text << QString::number(length);
+            return text.join(QLatin1Char(' '));
+        };
+        QVERIFY2(even(dashLengths), qPrintable("dashes " + listed(dashLengths)));
+        QVERIFY2(even(gapLengths), qPrintable("gaps " + listed(gapLengths)));
     }
 
     // A resize re-wraps the text; the selection stays on the same text (here on a wrapped line
