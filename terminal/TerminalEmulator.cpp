@@ -963,11 +963,15 @@ void TerminalEmulator::resize(int rows, int columns) {
     d->scanner.setScreenSize(rows, columns);
     VTermPos pos;
     vterm_state_get_cursorpos(d->state, &pos);
-    // libvterm 0.1 keeps the old scrolling margins, which may now lie beyond the screen (and
-    // then moves memory with a negative size). xterm resets them on resize; so do we, and put
-    // the cursor back where DECSTBM's homing took it from. The scanner holds back incomplete
+    // libvterm keeps the old margins, top/bottom (DECSTBM) and left/right (DECSLRM), which may
+    // now lie beyond the screen (0.1 then moves memory with a negative size, and under DECOM a
+    // cursor move lands on the edge). xterm resets both on resize (screen.c ScreenResize:
+    // resetMargins); so do we, and put the cursor back where DECSTBM's homing took it from.
+    // libvterm takes CSI s as DECSLRM whether or not DECLRMM is set (it has no SCOSC), so the
+    // empty one resets the left/right margins in either mode. The scanner holds back incomplete
     // sequences, so libvterm's parser is between sequences here.
-    const QByteArray reset = "\x1b[r\x1b[" + QByteArray::number(pos.row + 1) + ';' + QByteArray::number(pos.col + 1) + 'H';
+    const QByteArray reset =
+        "\x1b[r\x1b[s\x1b[" + QByteArray::number(pos.row + 1) + ';' + QByteArray::number(pos.col + 1) + 'H';
     vterm_input_write(d->vt, reset.constData(), std::size_t(reset.size()));
     vterm_state_get_cursorpos(d->state, &pos);
     d->cursor.row = std::clamp(pos.row, 0, rows - 1);

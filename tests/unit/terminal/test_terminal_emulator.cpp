@@ -883,6 +883,39 @@ private slots:
         QCOMPARE(got, lines);
     }
 
+    // xterm resets the margins on resize (screen.c ScreenResize: resetMargins), so under origin
+    // mode CUP 1;1 is the screen's corner afterwards, not a margin that no longer fits.
+    void marginsResetOnResize_data() {
+        QTest::addColumn<QSize>("before"); // columns × rows
+        QTest::addColumn<QByteArray>("setup");
+        QTest::addColumn<QSize>("after");
+        QTest::addColumn<QByteArray>("move");
+
+        QTest::newRow("top and bottom, origin mode")
+            << QSize(80, 24) << QByteArray("\033[15;20r\033[?6h") << QSize(80, 10) << QByteArray("\033[1;1H");
+        QTest::newRow("left and right, narrowed, origin mode")
+            << QSize(80, 10) << QByteArray("\033[?69h\033[61;70s\033[?6h") << QSize(40, 10) << QByteArray("\033[1;1H");
+        QTest::newRow("left and right, narrowed, DECLRMM set again afterwards")
+            << QSize(80, 10) << QByteArray("\033[?69h\033[61;70s\033[?69l") << QSize(40, 10)
+            << QByteArray("\033[?69h\033[?6h\033[1;1H");
+        QTest::newRow("left and right, widened, origin mode")
+            << QSize(40, 10) << QByteArray("\033[?69h\033[21;30s\033[?6h") << QSize(80, 10) << QByteArray("\033[1;1H");
+    }
+
+    void marginsResetOnResize() {
+        QFETCH(QSize, before);
+        QFETCH(QByteArray, setup);
+        QFETCH(QSize, after);
+        QFETCH(QByteArray, move);
+        auto t = make(before.height(), before.width());
+        t->feed(setup);
+        t->resize(after.height(), after.width());
+        t->feed(move + "X");
+        QCOMPARE(t->cursor().row, 0);
+        QCOMPARE(t->cursor().column, 1);
+        QCOMPARE(t->text(0), QStringLiteral("X"));
+    }
+
     void alternateScreenIsCroppedOnResize() {
         auto t = make(3, 10);
         t->feed(QByteArray("\033[?1049habcdefghij"));
