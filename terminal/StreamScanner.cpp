@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <vterm.h>
+#include "VTermCompat.h"
 
 namespace portal::terminal {
 namespace {
@@ -149,13 +149,9 @@ std::string clampedMargins(const std::string& params, char final, int limit) {
 
 } // namespace
 
-// libvterm 0.1 never performs DECSTR (CSI ! p): its parser hands '!' over as an intermediate
-// byte, which 0.1's on_csi refuses (it accepts ' ', '"', '$' and '\'' only) before it could reach
-// its DECSTR case, itself filed under a private marker. From 0.3 on_csi accepts '!' and DECSTR
-// runs vterm_state_reset(state, 0), which puts back all that TextState models: IRM and DECOM
-// off, the default set (ASCII, or UTF-8 in UTF-8 mode) in G0-G3, and G0 in GL. For 0.2, not
-// checked here, the scanner stays on the safe side (plain text only after RIS).
-bool StreamScanner::libvtermPerformsSoftReset() { return VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3; }
+// Whether libvterm itself puts back what TextState models on DECSTR (CSI ! p): IRM and DECOM off,
+// the default set (ASCII, or UTF-8 in UTF-8 mode) in G0-G3, and G0 in GL (see VTermCompat.h).
+bool StreamScanner::libvtermPerformsSoftReset() { return vterm_compat::kPerformsSoftReset; }
 
 void StreamScanner::reset() {
     modes_ = TerminalModes{};
@@ -295,6 +291,12 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
 
     // A complete CSI ending before `end`: checked, interpreted, and passed on, re-issued or cut.
     auto dispatchCsi = [&](char final, std::size_t end) {
+        // XTVERSION (CSI > q): libvterm 0.3 answers with its own name and version, 0.1 not at all.
+        // Unanswered with either, so the host learns the same about us whichever is linked.
+        if (final == 'q' && !csi_.empty() && csi_[0] == '>') {
+            dropUpTo(end);
+            return;
+        }
         // Most CSIs (cursor motion, erase, colours) concern libvterm alone: passed on at once.
         if (!overflow_ && csiArgs_ <= kMaxVTermArgs && !concernsScanner(final)) {
             release();
@@ -469,15 +471,18 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         }
 
         switch (state_) {
-        case State::Escape:
-            if (c == '[') {
-                // libvterm 0.1 starts a CSI here even after intermediates ("ESC ( [").
+        case State::Escape: {
+            // libvterm 0.1 starts a CSI, OSC or DCS here even after intermediates ("ESC ( ["); from
+            // 0.3 those bytes end the escape sequence there, as ECMA-35 has it (VTermCompat.h).
+            const bool introducer = escIntermediates_ == 0 || vterm_compat::kIntroducersAfterIntermediates;
+            if (c == '[' && introducer) {
                 state_ = State::CsiLeader;
                 csi_.clear();
                 csiArgs_ = 1;
                 csiPlain_ = true;
-            } else if (c == ']' || c == 'P' || (escIntermediates_ == 0 && (c == '_' || c == '^' || c == 'X'))) {
-                // OSC and DCS (also after intermediates, as libvterm 0.1 has it), APC, PM, SOS.
+            } else if (((c == ']' || c == 'P') && introducer) ||
+                       (escIntermediates_ == 0 && (c == '_' || c == '^' || c == 'X'))) {
+                // OSC and DCS, APC, PM, SOS.
                 dropUpTo(i + 1);
                 beginString(char(c));
             } else if (c >= 0x80) {
@@ -514,6 +519,7 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
             }
             ++i;
             break;
+        }
 
         case State::CsiLeader:
             if (c >= 0x3c && c <= 0x3f) { // private markers such as '?' and '>'

@@ -3,15 +3,15 @@
 
 #include "History.h"
 #include "StreamScanner.h"
+#include "VTermCompat.h"
 
 #include <QTimer>
 #include <QUrl>
 
-#include <vterm.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -231,30 +231,21 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
     int initPen();
     int setPenAttr(VTermAttr attr, VTermValue* val);
     int setTermProp(VTermProp prop, VTermValue* val);
-    int resized(int rows, int cols, VTermPos* delta);
+    int resized(int rows, int cols, VTermPos& cursorPos);
+    void moveLineInfo(int buffer, const VTermLineInfo* old, VTermLineInfo* fresh, int rows) const;
 
-    void reflowPrimary(int rows, int cols, VTermPos& cursorPos);
+    // What the last resize did to the rows, for libvterm's per-row line info (DECDWL, DECDHL):
+    // the old height, and how far the primary screen's rows moved (none when they were re-cut
+    // to a new width).
+    int rowsBeforeResize = 0;
+    std::optional<int> primaryRowShift;
+
+    std::optional<int> reflowPrimary(int rows, int cols, VTermPos& cursorPos);
     static const VTermStateCallbacks& stateCallbacks();
     static void cropGrid(Grid& g, int rows, int cols);
     void skipSaturatedMarks(const char*& bytes, std::size_t& length);
 };
 
-namespace {
-
-// Sequences libvterm does not handle arrive here. None is answered: CSI t window reports
-// (incl. the title report, CSI 21 t) would echo text the host chose, and nothing else here
-// needs a reply.
-const VTermParserCallbacks kFallbacks = {
-    nullptr,
-    [](unsigned char, void*) { return 1; },
-    nullptr,
-    [](const char*, const long[], int, const char*, char, void*) { return 1; },
-    [](const char*, size_t, void*) { return 1; },
-    [](const char*, size_t, void*) { return 1; },
-    nullptr,
-};
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------------
 
@@ -397,24 +388,29 @@ void TerminalEmulator::Impl::placeText(const char* bytes, std::size_t count, VTe
 // Callback trampolines (after putGlyph, so that its fast path is inlined into the trampoline)
 
 const VTermStateCallbacks& TerminalEmulator::Impl::stateCallbacks() {
-    static const VTermStateCallbacks callbacks = {
-        [](VTermGlyphInfo* info, VTermPos pos, void* u) { return static_cast<Impl*>(u)->putGlyph(info, pos); },
-        [](VTermPos pos, VTermPos old, int visible, void* u) {
+    // Set by name: 0.3 adds sb_clear (ED 3), left unset as 0.1 has no such call.
+    static const VTermStateCallbacks callbacks = [] {
+        VTermStateCallbacks c{};
+        c.putglyph = [](VTermGlyphInfo* info, VTermPos pos, void* u) { return static_cast<Impl*>(u)->putGlyph(info, pos); };
+        c.movecursor = [](VTermPos pos, VTermPos old, int visible, void* u) {
             return static_cast<Impl*>(u)->moveCursor(pos, old, visible);
-        },
-        [](VTermRect rect, int down, int right, void* u) { return static_cast<Impl*>(u)->scrollRect(rect, down, right); },
-        [](VTermRect dest, VTermRect src, void* u) { return static_cast<Impl*>(u)->moveRect(dest, src); },
-        [](VTermRect rect, int, void* u) { return static_cast<Impl*>(u)->erase(rect); },
-        [](void* u) { return static_cast<Impl*>(u)->initPen(); },
-        [](VTermAttr a, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setPenAttr(a, v); },
-        [](VTermProp p, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setTermProp(p, v); },
-        [](void* u) {
+        };
+        c.scrollrect = [](VTermRect rect, int down, int right, void* u) {
+            return static_cast<Impl*>(u)->scrollRect(rect, down, right);
+        };
+        c.moverect = [](VTermRect dest, VTermRect src, void* u) { return static_cast<Impl*>(u)->moveRect(dest, src); };
+        c.erase = [](VTermRect rect, int, void* u) { return static_cast<Impl*>(u)->erase(rect); };
+        c.initpen = [](void* u) { return static_cast<Impl*>(u)->initPen(); };
+        c.setpenattr = [](VTermAttr a, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setPenAttr(a, v); };
+        c.settermprop = [](VTermProp p, VTermValue* v, void* u) { return static_cast<Impl*>(u)->setTermProp(p, v); };
+        c.bell = [](void* u) {
             emit static_cast<Impl*>(u)->q->bell();
             return 1;
-        },
-        [](int rows, int cols, VTermPos* delta, void* u) { return static_cast<Impl*>(u)->resized(rows, cols, delta); },
-        [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; },
-    };
+        };
+        c.resize = &vterm_compat::resizeTrampoline<Impl>;
+        c.setlineinfo = [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; };
+        return c;
+    }();
     return callbacks;
 }
 
@@ -661,30 +657,43 @@ void TerminalEmulator::Impl::cropGrid(Grid& g, int rows, int cols) {
     g = std::move(n);
 }
 
-int TerminalEmulator::Impl::resized(int rows, int cols, VTermPos* delta) {
-    VTermPos pos;
-    vterm_state_get_cursorpos(state, &pos);
-    VTermPos moved = pos;
+int TerminalEmulator::Impl::resized(int rows, int cols, VTermPos& cursorPos) {
+    rowsBeforeResize = primary.rows;
     if (altScreen) {
         cropGrid(alternate, rows, cols);
         VTermPos ignored{primary.rows - 1, 0};
-        reflowPrimary(rows, cols, ignored);
+        primaryRowShift = reflowPrimary(rows, cols, ignored);
     } else {
-        reflowPrimary(rows, cols, moved);
+        primaryRowShift = reflowPrimary(rows, cols, cursorPos);
         alternate.reset(rows, cols);
     }
-    delta->row = moved.row - pos.row;
-    delta->col = moved.col - pos.col;
     wrapCandidate = kNoRow;
     markAll();
     damage.rows.assign(std::size_t(rows), 0);
     return 1;
 }
 
+// A row's line info goes where the row went: the alternate screen is cropped in place, the
+// primary screen's rows moved by primaryRowShift. Rows re-cut to a new width, or refilled from
+// the history, are single-width again.
+void TerminalEmulator::Impl::moveLineInfo(int buffer, const VTermLineInfo* old, VTermLineInfo* fresh, int rows) const {
+    const bool primaryBuffer = buffer == 0;
+    if (!primaryBuffer && !altScreen)
+        return; // the alternate screen starts blank next time
+    if (primaryBuffer && !primaryRowShift)
+        return;
+    const int shift = primaryBuffer ? *primaryRowShift : 0;
+    for (int r = 0; r < rows; ++r) {
+        const int from = r - shift;
+        if (from >= 0 && from < rowsBeforeResize)
+            fresh[r] = old[from];
+    }
+}
+
 // Rebuilds the primary screen at the new size. Logical lines (rows joined across wraps) are
 // re-cut to the new width, history included; the cursor keeps its place in its line; rows
 // that no longer fit go to the history, and rows freed at the top are refilled from it.
-void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorPos) {
+std::optional<int> TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorPos) {
     Grid& g = primary;
     const bool rewrap = cols != g.cols;
 
@@ -814,6 +823,9 @@ void TerminalEmulator::Impl::reflowPrimary(int rows, int cols, VTermPos& cursorP
     g = std::move(n);
     cursorPos.row = std::clamp(cursorRow - first + int(refill.size()), 0, rows - 1);
     cursorPos.col = std::clamp(cursorCol, 0, cols - 1);
+    if (rewrap)
+        return std::nullopt;
+    return int(refill.size()) - first; // screen row k was row k before
 }
 
 // libvterm 0.1 re-delivers the whole combining cluster for every mark that arrives in a later
@@ -915,7 +927,7 @@ TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObje
     d->primary.reset(rows, columns);
     d->alternate.reset(rows, columns);
     d->damage.rows.assign(std::size_t(rows), 0);
-    d->vt = vterm_new(rows, columns);
+    d->vt = vterm_compat::newVTerm(rows, columns);
     vterm_set_utf8(d->vt, 1);
     vterm_output_set_callback(
         d->vt,
@@ -932,7 +944,9 @@ TerminalEmulator::TerminalEmulator(int rows, int columns, Options options, QObje
     });
     d->state = vterm_obtain_state(d->vt);
     vterm_state_set_callbacks(d->state, &Impl::stateCallbacks(), d.get());
-    vterm_state_set_unrecognised_fallbacks(d->state, &kFallbacks, d.get());
+    // Sequences libvterm does not handle are dropped, none answered: CSI t window reports (the
+    // title report, CSI 21 t, among them) would echo text the host chose.
+    vterm_state_set_unrecognised_fallbacks(d->state, &vterm_compat::ignoringFallbacks(), d.get());
     vterm_state_reset(d->state, 1);
     d->updateOscLimit();
     d->scanner.setTextRuns(options.directText);

@@ -12,11 +12,19 @@
 
 namespace portal::terminal::vterm_compat {
 
+// Behaviour checked against 0.1.4 and 0.3.3; 0.2 is not checked here and is taken as 0.1.
+inline constexpr bool kVersion03 = VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3;
+
 // 0.1 never performs DECSTR (CSI ! p): its parser hands '!' over as an intermediate byte, which
 // 0.1's on_csi refuses (it accepts ' ', '"', '$' and '\'' only) before it could reach its DECSTR
 // case, itself filed under a private marker. From 0.3 on_csi accepts '!' and DECSTR runs
-// vterm_state_reset(state, 0). 0.2 is not checked here: callers stay on the safe side.
-inline constexpr bool kPerformsSoftReset = VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3;
+// vterm_state_reset(state, 0).
+inline constexpr bool kPerformsSoftReset = kVersion03;
+
+// 0.1's parser starts a CSI, OSC or DCS at ESC [, ESC ] or ESC P even after intermediate bytes
+// ("ESC ( [" begins a CSI). 0.3's (src/parser.c) reads only an ESC without intermediates as a
+// C1 control, so "ESC ( [" is a complete escape sequence, an unknown designation (ECMA-35).
+inline constexpr bool kIntroducersAfterIntermediates = !kVersion03;
 
 // The heap libvterm allocates from: ours, so that the per-row line info, which a 0.3 resize
 // callback must reallocate itself, comes from and goes back to the same one. libvterm relies on
