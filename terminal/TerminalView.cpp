@@ -381,10 +381,13 @@ void TerminalView::scheduleFrame() {
         return;
     // One repaint per display frame however fast data arrives; when painting a frame takes
     // longer than that (a slow machine, a huge window), frames are spaced to twice the paint
-    // time so the event loop keeps time for input, timers and parsing.
+    // time so the event loop keeps time for input, timers and parsing. The interval counts
+    // from the last frame: output after a pause (the echo of a typed key) is drawn at once.
     const qreal hz = screen() ? screen()->refreshRate() : 60.0;
     const int frame = std::max(4, int(1000.0 / std::clamp(hz, 24.0, 240.0)));
-    frameTimer_.start(std::clamp(2 * lastPaintMs_, frame, 250), Qt::PreciseTimer, this);
+    const qint64 interval = std::clamp(2 * lastPaintMs_, frame, 250);
+    const qint64 sinceLastFrame = lastFrame_.isValid() ? lastFrame_.elapsed() : interval;
+    frameTimer_.start(int(std::max<qint64>(0, interval - sinceLastFrame)), Qt::PreciseTimer, this);
 }
 
 // Rows per paint when the whole screen must be redrawn: all of them, unless painting them at
@@ -981,6 +984,7 @@ void TerminalView::paintRow(QPainter& p, int viewRow, std::int64_t line, std::ve
 void TerminalView::timerEvent(QTimerEvent* event) {
     if (event->timerId() == frameTimer_.timerId()) {
         frameTimer_.stop();
+        lastFrame_.start();
         renderFrame();
     } else if (event->timerId() == blinkTimer_.timerId()) {
         blinkPhase_ = !blinkPhase_;

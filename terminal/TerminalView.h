@@ -182,6 +182,7 @@ private:
     QCache<QString, QPixmap> emojiCache_{1024};
 
     QBasicTimer frameTimer_;
+    QElapsedTimer lastFrame_; // since the last frame was rendered
     QBasicTimer blinkTimer_;
     QBasicTimer autoScrollTimer_;
     bool framePending_ = false;

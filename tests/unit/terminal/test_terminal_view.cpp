@@ -792,6 +792,19 @@ private slots:
         QCOMPARE(f.view.visibleText(8), QStringLiteral("output line 1999"));
     }
 
+    // After a pause, output (a typed key's echo) is painted in the next passes of the event
+    // loop, not a frame interval later: no waiting here, only processEvents().
+    void outputAfterAPauseIsPaintedAtOnce() {
+        Fixture f;
+        QTest::qWait(300); // longer than the longest frame interval (250 ms)
+        const int before = f.view.paintCount();
+        f.view.receive("k");
+        for (int i = 0; i < 5 && f.view.paintCount() == before; ++i)
+            QCoreApplication::processEvents();
+        QVERIFY(f.view.paintCount() > before);
+        QCOMPARE(f.view.visibleText(0).trimmed().right(1), QStringLiteral("k"));
+    }
+
     void signalsOut() {
         Fixture f;
         QSignalSpy title(&f.view, &TerminalView::titleChanged);
