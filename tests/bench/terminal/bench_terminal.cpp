@@ -53,16 +53,19 @@ struct MinimalRing {
         vt = vterm_new(r, c);
         vterm_set_utf8(vt, 1);
         VTermState* state = vterm_obtain_state(vt);
-        static const VTermStateCallbacks callbacks = {
-            [](VTermGlyphInfo* info, VTermPos pos, void* u) {
+        // Set by name: libvterm 0.3 adds sb_clear, and its resize callback has another type (unset:
+        // never resized here).
+        static const VTermStateCallbacks callbacks = [] {
+            VTermStateCallbacks c{};
+            c.putglyph = [](VTermGlyphInfo* info, VTermPos pos, void* u) {
                 auto* s = static_cast<MinimalRing*>(u);
                 Cell* row = s->row(pos.row);
                 row[pos.col] = s->pen;
                 row[pos.col].ch = info->chars[0];
                 return 1;
-            },
-            [](VTermPos, VTermPos, int, void*) { return 1; },
-            [](VTermRect rect, int down, int right, void* u) {
+            };
+            c.movecursor = [](VTermPos, VTermPos, int, void*) { return 1; };
+            c.scrollrect = [](VTermRect rect, int down, int right, void* u) {
                 auto* s = static_cast<MinimalRing*>(u);
                 if (right != 0 || down <= 0 || rect.start_col != 0 || rect.end_col != s->cols)
                     return 0;
@@ -78,25 +81,25 @@ struct MinimalRing {
                 for (int r = rect.end_row - count; r < rect.end_row; ++r)
                     std::fill_n(s->row(r), s->cols, Cell{});
                 return 1;
-            },
-            [](VTermRect dest, VTermRect src, void* u) {
+            };
+            c.moverect = [](VTermRect dest, VTermRect src, void* u) {
                 auto* s = static_cast<MinimalRing*>(u);
                 for (int i = 0; i < src.end_row - src.start_row; ++i)
                     std::memmove(s->row(dest.start_row + i) + dest.start_col, s->row(src.start_row + i) + src.start_col,
                                  std::size_t(src.end_col - src.start_col) * sizeof(Cell));
                 return 1;
-            },
-            [](VTermRect rect, int, void* u) {
+            };
+            c.erase = [](VTermRect rect, int, void* u) {
                 auto* s = static_cast<MinimalRing*>(u);
                 for (int r = rect.start_row; r < rect.end_row; ++r)
                     std::fill(s->row(r) + rect.start_col, s->row(r) + rect.end_col, Cell{});
                 return 1;
-            },
-            [](void* u) {
+            };
+            c.initpen = [](void* u) {
                 static_cast<MinimalRing*>(u)->pen = Cell{};
                 return 1;
-            },
-            [](VTermAttr attr, VTermValue* val, void* u) {
+            };
+            c.setpenattr = [](VTermAttr attr, VTermValue* val, void* u) {
                 auto* s = static_cast<MinimalRing*>(u);
                 if (attr == VTERM_ATTR_FOREGROUND)
                     std::memcpy(&s->pen.fg, &val->color, 4);
@@ -105,12 +108,12 @@ struct MinimalRing {
                 else
                     s->pen.attrs ^= std::uint16_t(1u << attr);
                 return 1;
-            },
-            [](VTermProp, VTermValue*, void*) { return 1; },
-            [](void*) { return 1; },
-            [](int, int, VTermPos*, void*) { return 1; },
-            [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; },
-        };
+            };
+            c.settermprop = [](VTermProp, VTermValue*, void*) { return 1; };
+            c.bell = [](void*) { return 1; };
+            c.setlineinfo = [](int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; };
+            return c;
+        }();
         vterm_state_set_callbacks(state, &callbacks, this);
         vterm_state_reset(state, 1);
     }
@@ -128,15 +131,16 @@ struct ScreenLayer {
         vt = vterm_new(r, c);
         vterm_set_utf8(vt, 1);
         VTermScreen* screen = vterm_obtain_screen(vt);
-        static const VTermScreenCallbacks callbacks = {
-            nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-            [](int cols, const VTermScreenCell* cells, void* u) {
+        // Set by name: libvterm 0.3 adds sb_clear.
+        static const VTermScreenCallbacks callbacks = [] {
+            VTermScreenCallbacks c{};
+            c.sb_pushline = [](int cols, const VTermScreenCell* cells, void* u) {
                 auto* s = static_cast<ScreenLayer*>(u);
                 s->lastPushed.assign(cells, cells + cols);
                 return 1;
-            },
-            nullptr,
-        };
+            };
+            return c;
+        }();
         vterm_screen_set_callbacks(screen, &callbacks, this);
         vterm_screen_enable_altscreen(screen, 1);
         vterm_screen_reset(screen, 1);
