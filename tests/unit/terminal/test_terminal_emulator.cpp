@@ -917,6 +917,40 @@ private slots:
         QCOMPARE(t->text(0), QStringLiteral("X"));
     }
 
+    // A double-width line (DECDWL) keeps its attribute when a resize moves its row: into the
+    // history and up, or down under rows refilled from the history. libvterm 0.3 lets the resize
+    // callback move its per-row line info; 0.1 keeps it row for row, so there the attribute
+    // stays at its old index (the second screen of each row).
+    void lineAttributesFollowTheirRows_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<QByteArray>("setup");
+        QTest::addColumn<int>("newRows");
+        QTest::addColumn<QByteArray>("write");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QStringList>("expectedLibvterm01");
+
+        QTest::newRow("moved up, two rows into the history")
+            << 4 << QByteArray("a\r\nb\r\n\033#6cd\r\ne") << 2 << QByteArray("\033[1;1Habcdefghij")
+            << QStringList{"abcde", "fghij"} << QStringList{"abcdefghij", "e"};
+        QTest::newRow("moved down, two rows refilled from the history")
+            << 2 << QByteArray("1\r\n2\r\n3\r\n\033#6cd") << 4 << QByteArray("\033[2;1Habcdefghij")
+            << QStringList{"1", "abcdefghij", "3", "cd"} << QStringList{"1", "abcde", "fghij", "cd"};
+    }
+
+    void lineAttributesFollowTheirRows() {
+        QFETCH(int, rows);
+        QFETCH(QByteArray, setup);
+        QFETCH(int, newRows);
+        QFETCH(QByteArray, write);
+        QFETCH(QStringList, expected);
+        QFETCH(QStringList, expectedLibvterm01);
+        auto t = make(rows, 10);
+        t->feed(setup);
+        t->resize(newRows, 10);
+        t->feed(write);
+        QCOMPARE(screen(*t), vterm_compat::kResizeReportsDelta ? expectedLibvterm01 : expected);
+    }
+
     void alternateScreenIsCroppedOnResize() {
         auto t = make(3, 10);
         t->feed(QByteArray("\033[?1049habcdefghij"));
