@@ -217,6 +217,7 @@ bool StreamScanner::concernsScanner(char final) const {
     case 'b':
     case 'r':
     case 's': return true;
+    case 'J': return csi_ == "3";
     case 'm':
         return faint_ || invisible_ || !(underlineColour_ == Color{}) ||
                csi_.find_first_of("258") != std::string::npos;
@@ -353,6 +354,10 @@ void StreamScanner::feed(const char* bytes, std::size_t length) {
         if (final == 'l' && !csi_.empty() && csi_[0] == '?') {
             flush(end);
             sink_.cursorRestored();
+        }
+        if (final == 'J' && csi_ == "3") { // libvterm 0.1 ignores it; 0.3 asks for sb_clear, unset
+            flush(end);
+            sink_.scrollbackErased();
         }
     };
 

@@ -44,6 +44,9 @@ public:
         // After a sequence with which libvterm may have restored a saved cursor (DECRC, ESC 8;
         // DECRST 1048 or 1049), passed through with everything before it.
         virtual void cursorRestored() = 0;
+        // ED 3 (CSI 3 J, xterm's "erase saved lines"), after everything before it: the
+        // scrollback is to be emptied. `clear` sends it where terminfo has E3.
+        virtual void scrollbackErased() = 0;
         // The rest of a run of printable ASCII whose first byte has just been passed through,
         // while plainText() holds (see setTextRuns). The sink may place them itself.
         virtual void printableText(const char* bytes, std::size_t length) { passThrough(bytes, length); }

@@ -162,6 +162,12 @@ struct TerminalEmulator::Impl final : StreamScanner::Sink {
         }
     }
     void cursorRestored() override;
+    void scrollbackErased() override {
+        if (history.size() == 0)
+            return;
+        history.clear();
+        emit q->historyErased();
+    }
     void printableText(const char* bytes, std::size_t length) override;
     void placeText(const char* bytes, std::size_t count, VTermPos pos);
     void scannerStateChanged() override {

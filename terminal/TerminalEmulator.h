@@ -121,6 +121,8 @@ signals:
     void modesChanged();
     // A slice of a reflow was done: historySize() and history rows may have changed.
     void historyReflowed();
+    // The host erased the scrollback (ED 3); historySize() is 0.
+    void historyErased();
     // colors() changed (a host's OSC colour set or reset, or setBaseColors()).
     void colorsChanged();
     // OSC 52 write (when allowed): `selection` is the xterm target list ("c", "p", "s", …).

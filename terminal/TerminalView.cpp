@@ -337,6 +337,12 @@ TerminalView::TerminalView(QWidget* parent)
             scrolledSinceFrame_ = true;
         scheduleFrame();
     });
+    connect(emulator_.get(), &TerminalEmulator::historyErased, this, [this] {
+        scrollOffset_ = 0;
+        searcher_->restart();
+        updateScrollBar();
+        viewport()->update();
+    });
     connect(emulator_.get(), &TerminalEmulator::clipboardWriteRequested, this,
             [](const QString& selection, const QByteArray& data) {
                 const bool primary = selection.contains(QLatin1Char('p')) || selection.contains(QLatin1Char('s'));

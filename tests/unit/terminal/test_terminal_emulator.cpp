@@ -661,6 +661,44 @@ private slots:
         QCOMPARE(history(*t), (QStringList{"6", "7"}));
     }
 
+    // ED 3 (xterm's "erase saved lines", sent by `clear`) empties the scrollback and nothing
+    // else; the other erases and the selective DECSED 3 leave it.
+    void eraseSavedLines_data() {
+        QTest::addColumn<QList<QByteArray>>("writes");
+        QTest::addColumn<QStringList>("expectedHistory");
+        QTest::addColumn<QStringList>("expectedScreen"); // trailing blank rows left out
+        QTest::addColumn<bool>("erased");
+        const QStringList kept{"1", "2", "3", "4", "5"};
+        const QStringList unchanged{"6", "7", "8"};
+        QTest::newRow("ED 3") << QList<QByteArray>{"\033[3J"} << QStringList{} << unchanged << true;
+        QTest::newRow("clear(1): home, ED 2, ED 3") << QList<QByteArray>{"\033[H\033[2J\033[3J"} << QStringList{}
+                                                    << QStringList{} << true;
+        QTest::newRow("ED 3 split across writes") << QList<QByteArray>{"\033[", "3", "J"} << QStringList{} << unchanged
+                                                  << true;
+        // The scrollback fills again from the erase on; line numbering goes on counting.
+        QTest::newRow("ED 3 then output") << QList<QByteArray>{"\033[3J\r\nnine"} << QStringList{"6"}
+                                          << QStringList{"7", "8", "nine"} << true;
+        QTest::newRow("ED 2 keeps it") << QList<QByteArray>{"\033[2J"} << kept << QStringList{} << false;
+        QTest::newRow("ED 0 keeps it") << QList<QByteArray>{"\033[J"} << kept << unchanged << false;
+        QTest::newRow("DECSED 3 keeps it") << QList<QByteArray>{"\033[?3J"} << kept << unchanged << false;
+    }
+    void eraseSavedLines() {
+        QFETCH(QList<QByteArray>, writes);
+        QFETCH(QStringList, expectedHistory);
+        QFETCH(QStringList, expectedScreen);
+        QFETCH(bool, erased);
+        auto t = make(3, 10);
+        QSignalSpy erasures(t.get(), &TerminalEmulator::historyErased);
+        t->feed(QByteArray("1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n8"));
+        QCOMPARE(t->historySize(), 5);
+        for (const QByteArray& w : writes)
+            t->feed(w);
+        QCOMPARE(history(*t), expectedHistory);
+        QCOMPARE(screen(*t), expectedScreen);
+        QCOMPARE(erasures.size(), erased ? 1 : 0);
+        QCOMPARE(t->historyPushed(), quint64(5 + expectedHistory.size() - (erased ? 0 : 5)));
+    }
+
     void scrollbackKeepsAttributesAndWideText() {
         auto t = make(1, 10);
         t->feed(QByteArray("\033[31mred\033[0m \xe4\xb8\xad\r\nnext"));

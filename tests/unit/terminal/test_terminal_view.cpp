@@ -690,6 +690,26 @@ private slots:
         QCOMPARE(f.view.scrollOffset(), 0);
     }
 
+    // `clear` (ED 3) empties the scrollback: a view scrolled up into it returns to the live
+    // screen, the scroll bar has nothing above, and search finds only what is left.
+    void erasedScrollbackResetsTheView() {
+        Fixture f;
+        for (int i = 0; i < 50; ++i)
+            f.view.receive("line " + QByteArray::number(i) + "\r\n");
+        f.settle();
+        QKeyEvent pageUp(QEvent::KeyPress, Qt::Key_PageUp, Qt::ShiftModifier);
+        QApplication::sendEvent(&f.view, &pageUp);
+        QVERIFY(f.view.scrollOffset() > 0);
+        QVERIFY(f.view.verticalScrollBar()->maximum() > 0);
+        f.view.receive("\033[H\033[2J\033[3Jafter");
+        f.settle();
+        QCOMPARE(f.view.scrollOffset(), 0);
+        QCOMPARE(f.view.verticalScrollBar()->maximum(), 0);
+        QCOMPARE(f.view.visibleText(0), QStringLiteral("after"));
+        QVERIFY(!f.view.find(QStringLiteral("line 1"), false, false, true));
+        QVERIFY(f.view.find(QStringLiteral("after"), false, false, true));
+    }
+
     void search() {
         Fixture f;
         for (int i = 0; i < 40; ++i)
