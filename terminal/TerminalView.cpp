@@ -337,12 +337,7 @@ TerminalView::TerminalView(QWidget* parent)
             scrolledSinceFrame_ = true;
         scheduleFrame();
     });
-    connect(emulator_.get(), &TerminalEmulator::historyErased, this, [this] {
-        scrollOffset_ = 0;
-        searcher_->restart();
-        updateScrollBar();
-        viewport()->update();
-    });
+    connect(emulator_.get(), &TerminalEmulator::historyErased, this, &TerminalView::historyShrank);
     connect(emulator_.get(), &TerminalEmulator::clipboardWriteRequested, this,
             [](const QString& selection, const QByteArray& data) {
                 const bool primary = selection.contains(QLatin1Char('p')) || selection.contains(QLatin1Char('s'));
@@ -507,6 +502,12 @@ void TerminalView::applyColors() {
 
 void TerminalView::setScrollbackLines(int lines) {
     emulator_->setScrollbackLines(std::size_t(std::max(0, lines)));
+    historyShrank();
+}
+
+// A running search restarts (its matches may be gone), and a view scrolled up into rows that
+// are gone stops at what is left (at the live screen when the host erased it all).
+void TerminalView::historyShrank() {
     searcher_->restart();
     scrollOffset_ = std::min(scrollOffset_, emulator_->historySize());
     updateScrollBar();

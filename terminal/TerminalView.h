@@ -145,6 +145,7 @@ private:
     void renderFrame();
     void updateMetrics();
     void updateScrollBar();
+    void historyShrank(); // rows left the history other than by scrolling off its far end
     void resizeTerminal();
     std::int64_t firstLine() const;    // TextPosition::line of the oldest history line
     std::int64_t topLine() const;      // TextPosition::line at the top of the viewport
